@@ -1,0 +1,74 @@
+import { agentCovers, type AgentRef, type KnowledgeBase } from '../../knowledge/knowledge-base';
+import type { CrossReactivityGroup } from '../../knowledge/knowledge-schema';
+import type { ResolvedAllergy } from '../resolve-context';
+import { SEVERITY_ORDER, type DrugMention, type Finding, type Severity } from '../types';
+import { drugsOf } from './drugs-of';
+
+/**
+ * The reply recommends a drug the patient is allergic to: the same drug or class (direct), or a
+ * drug the knowledge base says cross-reacts with the allergen (with that group's severity).
+ */
+export function checkAllergyConflicts(kb: KnowledgeBase, recommended: DrugMention[], allergies: ResolvedAllergy[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const mention of recommended) {
+    for (const allergy of allergies) {
+      const hit = strongestConflict(kb, mention, allergy);
+      if (!hit) continue;
+      const drug = kb.drugs.get(hit.drugId);
+      const name = drug?.name ?? hit.drugId;
+      findings.push({
+        category: 'allergy-conflict',
+        severity: hit.severity,
+        summary: hit.group
+          ? `The reply recommends ${name}, which can cross-react with the patient's recorded ${allergy.label} allergy (${hit.group.name}).`
+          : `The reply recommends ${name}, and the patient has a recorded ${allergy.label} allergy.`,
+        evidence: [{ message: mention.message, start: mention.start, end: mention.end, text: mention.surface }],
+        conflictsWith: allergy.reference,
+        rule: hit.group ? `allergy:cross-reactivity:${hit.group.id}` : 'allergy:direct',
+        source: hit.group ? { key: hit.group.source, entry: hit.group.id } : { key: drug?.source ?? 'drugs', entry: hit.drugId },
+        agents: [hit.drugId],
+        detectedBy: 'rules',
+      });
+    }
+  }
+  return findings;
+}
+
+interface Conflict {
+  drugId: string;
+  severity: Severity;
+  group?: CrossReactivityGroup;
+}
+
+function strongestConflict(kb: KnowledgeBase, mention: DrugMention, allergy: ResolvedAllergy): Conflict | undefined {
+  let best: Conflict | undefined;
+  const consider = (c: Conflict) => {
+    if (!best || SEVERITY_ORDER[c.severity] > SEVERITY_ORDER[best.severity]) best = c;
+  };
+  for (const drugId of drugsOf(kb, mention.ref)) {
+    if (allergy.agents.some((allergen) => agentCovers(kb, allergen, drugId))) {
+      consider({ drugId, severity: allergy.severe ? 'critical' : 'high' });
+      continue;
+    }
+    for (const group of kb.crossReactivity) {
+      if (!allergy.agents.some((allergen) => allergenInGroup(kb, allergen, group))) continue;
+      if (!group.reactsWith.some((ref) => agentCovers(kb, ref, drugId))) continue;
+      const severity: Severity = allergy.severe && SEVERITY_ORDER[group.severity] >= SEVERITY_ORDER.high ? 'critical' : group.severity;
+      consider({ drugId, severity, group });
+    }
+  }
+  return best;
+}
+
+/**
+ * Is the recorded allergen one the group is about? A drug is, when the group names it or its class;
+ * a class is, when the group names it or covers every drug of it.
+ */
+function allergenInGroup(kb: KnowledgeBase, allergen: AgentRef, group: CrossReactivityGroup): boolean {
+  return group.allergens.some((ref) => {
+    if (ref === allergen) return true;
+    if (!allergen.startsWith('class:')) return agentCovers(kb, ref, allergen);
+    const members = [...(kb.classMembers.get(allergen.slice(6)) ?? [])];
+    return members.length > 0 && members.every((drugId) => agentCovers(kb, ref, drugId));
+  });
+}

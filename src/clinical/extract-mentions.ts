@@ -1,0 +1,79 @@
+import { normalizeTerm, type KnowledgeBase } from '../knowledge/knowledge-base';
+import type { ChatMessage, DrugMention, Stance } from './types';
+
+interface Token {
+  word: string;
+  start: number;
+  end: number;
+}
+
+const CLAUSE_BREAK = /[.!?;\n]|\bbut\b|\bhowever\b/gi;
+/** Verbs that start a fresh instruction: "avoid ibuprofen and take paracetamol" recommends paracetamol. */
+const RESET_VERBS = ['take', 'use', 'try', 'start', 'give', 'switch to', 'opt for', 'choose', 'go with', 'recommend', 'suggest'];
+
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  for (const m of text.matchAll(/[A-Za-z0-9]+/g)) {
+    tokens.push({ word: m[0].toLowerCase(), start: m.index ?? 0, end: (m.index ?? 0) + m[0].length });
+  }
+  return tokens;
+}
+
+/** Finds every drug or drug-class name in a message, longest match first, with how it is meant. */
+export function extractMentions(kb: KnowledgeBase, message: ChatMessage): DrugMention[] {
+  const tokens = tokenize(message.text);
+  const mentions: DrugMention[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    let matched = 0;
+    for (let n = Math.min(kb.lexiconMaxWords, tokens.length - i); n >= 1; n--) {
+      const phrase = tokens.slice(i, i + n).map((t) => t.word).join(' ');
+      const ref = kb.lexicon.get(phrase);
+      if (!ref) continue;
+      const start = tokens[i].start;
+      const end = tokens[i + n - 1].end;
+      mentions.push({ ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance: stanceOf(kb, message.text, start, end) });
+      matched = n;
+      break;
+    }
+    i += matched || 1;
+  }
+  return mentions;
+}
+
+function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number): Stance {
+  const { before, after } = clauseAround(text, start, end);
+  const head = ` ${normalizeTerm(before)} `;
+  const tail = ` ${normalizeTerm(after).split(' ').slice(0, 8).join(' ')} `;
+  if (kb.cues.warnAfter.some((cue) => tail.includes(` ${normalizeTerm(cue)} `))) return 'warned';
+  const lastCue = (cues: string[]) => Math.max(-1, ...cues.map((cue) => lastEnd(head, normalizeTerm(cue))));
+  const warnAt = lastCue(kb.cues.warnBefore);
+  const reportAt = lastCue(kb.cues.reportBefore);
+  const hypotheticalAt = lastCue(kb.cues.hypotheticalBefore);
+  const resetAt = lastCue(RESET_VERBS);
+  const strongest = Math.max(warnAt, reportAt, hypotheticalAt);
+  // A fresh instruction after the cue ("avoid X and take Y") wins for what follows it.
+  if (strongest < 0 || resetAt > strongest) return 'recommended';
+  if (strongest === warnAt) return 'warned';
+  if (strongest === reportAt) return 'reported';
+  return 'hypothetical';
+}
+
+/** Index just past the last whole-word occurrence of `phrase` in `haystack` (space padded), or -1. */
+function lastEnd(haystack: string, phrase: string): number {
+  const at = haystack.lastIndexOf(` ${phrase} `);
+  return at < 0 ? -1 : at + phrase.length + 1;
+}
+
+function clauseAround(text: string, start: number, end: number): { before: string; after: string } {
+  let clauseStart = 0;
+  let clauseEnd = text.length;
+  for (const m of text.matchAll(CLAUSE_BREAK)) {
+    const at = m.index ?? 0;
+    if (at + m[0].length <= start) clauseStart = at + m[0].length;
+    else if (at >= end) {
+      clauseEnd = at;
+      break;
+    }
+  }
+  return { before: text.slice(clauseStart, start), after: text.slice(end, clauseEnd) };
+}

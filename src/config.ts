@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one configuration object, read from the environment once at start-up and passed down.
+ * Nothing below src/compose.ts reads process.env.
+ */
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.string().url().optional());
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const threshold = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  VIGIL_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalUrl,
+  REDIS_URL: optionalUrl,
+  VIGIL_API_KEYS: optionalString,
+  VIGIL_DATA_KEY: optionalString,
+  VIGIL_BASE_URL: z.string().url().default('http://vigil.health/fhir'),
+  VIGIL_MAX_BODY_BYTES: positiveInt(1024 * 1024),
+  VIGIL_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  VIGIL_GUIDELINES_DIR: optionalString,
+  VIGIL_KNOWLEDGE_DIR: optionalString,
+  VIGIL_JOB_MAX_ATTEMPTS: positiveInt(5),
+  VIGIL_JOB_BACKOFF_MS: positiveInt(1000),
+  VIGIL_JOB_LEASE_MS: positiveInt(120_000),
+  VIGIL_POLL_INTERVAL_MS: positiveInt(500),
+  VIGIL_THRESHOLD_DEFAULT: threshold(0.5),
+  EHR_FHIR_URL: optionalUrl,
+  EHR_BEARER_TOKEN: optionalString,
+  EHR_CLIENT_ID: optionalString,
+  EHR_CLIENT_SECRET: optionalString,
+  EHR_TOKEN_URL: optionalUrl,
+  EHR_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(30),
+  EHR_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export interface Config {
+  port: number;
+  dataDir: string;
+  /** Project root: where migrations/, fhir-profiles/, guidelines/ and the knowledge files live. */
+  homeDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  /** `name:secret[:scope]` entries; scope is `read` or `write` (default: both). */
+  apiKeys?: string;
+  dataKey?: string;
+  fhirBaseUrl: string;
+  maxBodyBytes: number;
+  logLevel: string;
+  guidelinesDir: string;
+  /** Clinical knowledge files (drugs, interactions, ...): src/knowledge/data unless a site keeps its own. */
+  knowledgeDir: string;
+  jobs: { maxAttempts: number; backoffMs: number; leaseMs: number; pollIntervalMs: number };
+  thresholds: { default: number };
+  ehr?: {
+    baseUrl: string;
+    bearerToken?: string;
+    clientId?: string;
+    clientSecret?: string;
+    tokenUrl?: string;
+    cacheTtlSeconds: number;
+    timeoutMs: number;
+  };
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, homeDir = findHomeDir()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  if (e.EHR_CLIENT_ID && !e.EHR_CLIENT_SECRET) {
+    throw new ConfigError('Invalid configuration: EHR_CLIENT_SECRET: required when EHR_CLIENT_ID is set');
+  }
+  if (e.DATABASE_URL && !e.VIGIL_DATA_KEY) {
+    // Several processes share one database: they must share the key, so it cannot be generated locally.
+    throw new ConfigError('Invalid configuration: VIGIL_DATA_KEY: required when DATABASE_URL is set');
+  }
+  if (e.EHR_FHIR_URL === undefined && (e.EHR_BEARER_TOKEN || e.EHR_CLIENT_ID)) {
+    throw new ConfigError('Invalid configuration: EHR_FHIR_URL: required when EHR credentials are set');
+  }
+  return {
+    port: e.PORT,
+    dataDir: path.resolve(e.VIGIL_DATA_DIR),
+    homeDir,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    apiKeys: e.VIGIL_API_KEYS,
+    dataKey: e.VIGIL_DATA_KEY,
+    fhirBaseUrl: e.VIGIL_BASE_URL.replace(/\/$/, ''),
+    maxBodyBytes: e.VIGIL_MAX_BODY_BYTES,
+    logLevel: e.VIGIL_LOG_LEVEL,
+    guidelinesDir: path.resolve(homeDir, e.VIGIL_GUIDELINES_DIR ?? 'guidelines'),
+    knowledgeDir: path.resolve(homeDir, e.VIGIL_KNOWLEDGE_DIR ?? 'src/knowledge/data'),
+    jobs: {
+      maxAttempts: e.VIGIL_JOB_MAX_ATTEMPTS,
+      backoffMs: e.VIGIL_JOB_BACKOFF_MS,
+      leaseMs: e.VIGIL_JOB_LEASE_MS,
+      pollIntervalMs: e.VIGIL_POLL_INTERVAL_MS,
+    },
+    thresholds: { default: e.VIGIL_THRESHOLD_DEFAULT },
+    ehr: e.EHR_FHIR_URL
+      ? {
+          baseUrl: e.EHR_FHIR_URL.replace(/\/$/, ''),
+          bearerToken: e.EHR_BEARER_TOKEN,
+          clientId: e.EHR_CLIENT_ID,
+          clientSecret: e.EHR_CLIENT_SECRET,
+          tokenUrl: e.EHR_TOKEN_URL,
+          cacheTtlSeconds: e.EHR_CACHE_TTL_SECONDS,
+          timeoutMs: e.EHR_TIMEOUT_MS,
+        }
+      : undefined,
+  };
+}
+
+/** The directory holding package.json, whether running from src/ (ts-jest) or dist/src/ (built). */
+export function findHomeDir(start = __dirname): string {
+  let dir = start;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new ConfigError(`Cannot find the Vigil project root above ${start}`);
+    dir = parent;
+  }
+}

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import {
+  classAliasesFileSchema,
+  crossReactivityFileSchema,
+  drugsFileSchema,
+  interactionsFileSchema,
+  mentionCuesFileSchema,
+  selfHarmFileSchema,
+  type CrossReactivityGroup,
+  type Drug,
+  type Interaction,
+} from './knowledge-schema';
+
+/** A drug id, or a class id written `class:<id>`: how knowledge entries name what they apply to. */
+export type AgentRef = string;
+
+export interface Source {
+  title: string;
+  url: string;
+}
+
+/** The loaded, indexed knowledge: plain data the pure clinical functions take as an argument. */
+export interface KnowledgeBase {
+  version: string;
+  drugs: Map<string, Drug>;
+  /** class id → the drug ids in it */
+  classMembers: Map<string, Set<string>>;
+  /** lower-case surface form → drug id or class ref; used to find mentions in text */
+  lexicon: Map<string, AgentRef>;
+  /** longest surface form in words, bounding the mention matcher's window */
+  lexiconMaxWords: number;
+  byRxnorm: Map<string, string>;
+  crossReactivity: CrossReactivityGroup[];
+  interactions: Interaction[];
+  cues: z.infer<typeof mentionCuesFileSchema>;
+  selfHarm: { pattern: RegExp; intent: string; severity: Interaction['severity']; source: string }[];
+  sources: Map<string, Source>;
+}
+
+export class KnowledgeError extends Error {}
+
+function readFile<S extends z.ZodTypeAny>(dir: string, name: string, schema: S): z.infer<S> {
+  const file = path.join(dir, name);
+  const parsed = schema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    const first = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new KnowledgeError(`${name} is invalid: ${first.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+export function loadKnowledgeBase(dir: string): KnowledgeBase {
+  const drugsFile = readFile(dir, 'drugs.json', drugsFileSchema);
+  const aliasesFile = readFile(dir, 'class-aliases.json', classAliasesFileSchema);
+  const crossFile = readFile(dir, 'allergy-cross-reactivity.json', crossReactivityFileSchema);
+  const interactionsFile = readFile(dir, 'interactions.json', interactionsFileSchema);
+  const cues = readFile(dir, 'mention-cues.json', mentionCuesFileSchema);
+  const selfHarmFile = readFile(dir, 'self-harm.json', selfHarmFileSchema);
+
+  const drugs = new Map<string, Drug>();
+  const classMembers = new Map<string, Set<string>>();
+  const byRxnorm = new Map<string, string>();
+  const lexicon = new Map<string, AgentRef>();
+  const sources = new Map<string, Source>();
+  for (const file of [drugsFile, aliasesFile, crossFile, interactionsFile, selfHarmFile]) {
+    for (const [key, source] of Object.entries(file.sources)) sources.set(key, source);
+  }
+
+  for (const drug of drugsFile.drugs) {
+    if (drugs.has(drug.id)) throw new KnowledgeError(`drugs.json: duplicate drug ${drug.id}`);
+    drugs.set(drug.id, drug);
+    if (drug.rxnorm) byRxnorm.set(drug.rxnorm, drug.id);
+    for (const cls of drug.classes) {
+      if (!classMembers.has(cls)) classMembers.set(cls, new Set());
+      classMembers.get(cls)?.add(drug.id);
+    }
+  }
+  // Class names first, so a drug named like its class ("penicillin") wins the shared surface form.
+  for (const [cls, aliases] of Object.entries(aliasesFile.aliases)) {
+    for (const alias of aliases) lexicon.set(normalizeTerm(alias), `class:${cls}`);
+  }
+  for (const drug of drugsFile.drugs) {
+    for (const term of [drug.id.replace(/-/g, ' '), drug.name, ...drug.brands, ...drug.synonyms, ...drug.misspellings]) {
+      lexicon.set(normalizeTerm(term), drug.id);
+    }
+  }
+
+  const knownRef = (ref: AgentRef) => (ref.startsWith('class:') ? classMembers.has(ref.slice(6)) : drugs.has(ref));
+  for (const group of crossFile.groups) {
+    for (const ref of [...group.allergens, ...group.reactsWith]) {
+      if (!knownRef(ref)) throw new KnowledgeError(`allergy-cross-reactivity.json: ${group.id} names unknown agent ${ref}`);
+    }
+  }
+  for (const interaction of interactionsFile.interactions) {
+    for (const ref of [...interaction.a, ...interaction.b]) {
+      if (!knownRef(ref)) throw new KnowledgeError(`interactions.json: ${interaction.id} names unknown agent ${ref}`);
+    }
+  }
+
+  return {
+    version: drugsFile.version,
+    drugs,
+    classMembers,
+    lexicon,
+    lexiconMaxWords: Math.max(...[...lexicon.keys()].map((k) => k.split(' ').length)),
+    byRxnorm,
+    crossReactivity: crossFile.groups,
+    interactions: interactionsFile.interactions,
+    cues,
+    selfHarm: selfHarmFile.expressions.map((e) => ({ ...e, pattern: new RegExp(e.pattern, 'i') })),
+    sources,
+  };
+}
+
+/** Lower case, words separated by single spaces: the form the lexicon and the tokenizer share. */
+export function normalizeTerm(term: string): string {
+  return term
+    .toLowerCase()
+    .replace(/[®™]/g, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** Does `drugId` fall under `ref` (the same drug, or a member of the class)? */
+export function agentCovers(kb: KnowledgeBase, ref: AgentRef, drugId: string): boolean {
+  if (ref.startsWith('class:')) return kb.classMembers.get(ref.slice(6))?.has(drugId) ?? false;
+  return ref === drugId;
+}

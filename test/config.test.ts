@@ -1,0 +1,30 @@
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('configuration', () => {
+  test('an empty environment gives the embedded default', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.dataDir).toMatch(/data$/);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.ehr).toBeUndefined();
+  });
+
+  test('a bad value is refused with the variable named', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ REDIS_URL: 'not a url' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ VIGIL_LOG_LEVEL: 'loud' })).toThrow(/VIGIL_LOG_LEVEL/);
+  });
+
+  test('a shared database needs a shared data key', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/vigil' })).toThrow(/VIGIL_DATA_KEY/);
+  });
+
+  test('EHR settings are grouped, with credentials only alongside a URL', () => {
+    const config = loadConfig({ EHR_FHIR_URL: 'https://ehr.example.org/fhir/R4/', EHR_CLIENT_ID: 'vigil', EHR_CLIENT_SECRET: 's3cret' });
+    expect(config.ehr).toMatchObject({ baseUrl: 'https://ehr.example.org/fhir/R4', clientId: 'vigil', cacheTtlSeconds: 30 });
+    expect(() => loadConfig({ EHR_BEARER_TOKEN: 'abc' })).toThrow(/EHR_FHIR_URL/);
+    expect(() => loadConfig({ EHR_FHIR_URL: 'https://ehr.example.org/fhir', EHR_CLIENT_ID: 'vigil' })).toThrow(/EHR_CLIENT_SECRET/);
+  });
+});
