@@ -107,6 +107,8 @@ export class GuidelineIndex {
     const texts = doc.chunks.map((c) => `${doc.title}. ${c.section}. ${doc.topics.join(', ')}. ${c.content}`);
     const vectors = await this.embedder.embed(texts);
     await this.db.transaction(async (tx) => {
+      // API and workers start together and may ingest the same document: they take turns, and the last write wins.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`guideline:${doc.id}`]);
       await tx.query('DELETE FROM guideline_documents WHERE id = $1', [doc.id]);
       await tx.query(
         `INSERT INTO guideline_documents (id, title, issuer, url, published, topics, categories, content_hash, embedder)
