@@ -17,6 +17,7 @@ COPY src/knowledge/data ./src/knowledge/data
 COPY migrations ./migrations
 COPY fhir-profiles ./fhir-profiles
 COPY guidelines ./guidelines
+COPY prompts ./prompts
 USER node
 EXPOSE 8080
 CMD ["node", "dist/src/cli.js", "serve"]

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { compose, type Role, type Services } from './compose';
 import { ConfigError, loadConfig } from './config';
+import { DataDirLockedError } from './store/data-dir-lock';
 
 const USAGE = `Usage: vigil <command>
   serve [--api-only]        FHIR API (and, unless --api-only, the analysis worker)
@@ -54,9 +55,20 @@ async function serve(services: Services): Promise<void> {
   services.log.info({ ...report, added: report.added.length, updated: report.updated.length, removed: report.removed.length }, 'guidelines indexed');
   await services.start();
   const server = http.createServer(services.app);
-  await new Promise<void>((resolve) => server.listen(services.config.port, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`Port ${services.config.port} is already in use: stop the other process or set PORT`) : err);
+    });
+    server.listen(services.config.port, resolve);
+  }).catch(async (err: unknown) => {
+    await services.close();
+    throw err;
+  });
   const address = `http://localhost:${services.config.port}/fhir/R4`;
   services.log.info({ port: services.config.port, database: services.db.engine, queue: services.dispatcher.name, ehr: services.ehr.name }, 'Vigil is listening');
+  if (!services.config.apiKeys && !services.generatedApiKey) {
+    services.log.info({ apiKeyFile: `${services.config.dataDir}/api-key` }, 'using the API key generated on first start');
+  }
   if (services.generatedApiKey) {
     // Shown once, on the terminal only (not in the logs); it is kept in the data directory.
     process.stdout.write(
@@ -66,6 +78,7 @@ async function serve(services: Services): Promise<void> {
     );
   }
   onShutdown(async () => {
+    services.log.info('shutting down: finishing requests and the current job');
     await new Promise((resolve) => server.close(resolve));
     await services.close();
   });
@@ -75,7 +88,10 @@ async function runWorker(services: Services): Promise<void> {
   await services.ingestGuidelines();
   await services.start();
   services.log.info({ queue: services.dispatcher.name, ehr: services.ehr.name }, 'Vigil worker started');
-  onShutdown(() => services.close());
+  onShutdown(async () => {
+    services.log.info('worker shutting down');
+    await services.close();
+  });
 }
 
 function onShutdown(stop: () => Promise<void>): void {
@@ -102,7 +118,7 @@ function progressBar(): ((done: number, total: number) => void) | undefined {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`${err instanceof ConfigError || err instanceof DataDirLockedError ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });
 

@@ -15,6 +15,7 @@ import { GuidelineIndex, type IngestReport } from './knowledge/guideline-index';
 import { loadKnowledgeBase, type KnowledgeBase } from './knowledge/knowledge-base';
 import { OfflineEmbedder } from './knowledge/offline-embedder';
 import { createLogger } from './logger';
+import { composeLlm } from './llm/compose-llm';
 import { Pipeline } from './pipeline/pipeline';
 import { BeeQueueDispatcher } from './queue/bee-queue-dispatcher';
 import { InProcessDispatcher } from './queue/in-process-dispatcher';
@@ -25,6 +26,7 @@ import { AuditLog } from './security/audit-log';
 import { createSealer, parseDataKey } from './security/encryption';
 import { readOrCreateSecret } from './security/secrets-file';
 import type { Database } from './store/database';
+import { lockDataDir } from './store/data-dir-lock';
 import { migrate } from './store/migrate';
 import { openPglite } from './store/pglite-database';
 import { openPostgres } from './store/postgres-database';
@@ -80,7 +82,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   }
   const keyring = createKeyring(parseApiKeys(apiKeys));
 
-  const db = options.db ?? (embedded ? await openPglite(path.join(config.dataDir, 'pglite')) : await openPostgres(config.databaseUrl as string));
+  const unlock = !options.db && embedded ? lockDataDir(config.dataDir) : () => undefined;
+  let db: Database;
+  try {
+    db = options.db ?? (embedded ? await openPglite(path.join(config.dataDir, 'pglite')) : await openPostgres(config.databaseUrl as string));
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   try {
     await migrate(db, path.join(config.homeDir, 'migrations'));
     const kb = loadKnowledgeBase(config.knowledgeDir);
@@ -100,7 +109,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
           concurrency: 4,
         })
       : new InProcessDispatcher(jobs, log, { pollIntervalMs: config.jobs.pollIntervalMs, concurrency: 2 });
-    const pipeline = new Pipeline({ db, repo, ehr, kb, guidelines, thresholds: { default: config.thresholds.default, byCategory: {} }, audit, fhirBaseUrl: config.fhirBaseUrl, log });
+    const llm = composeLlm(config, log);
+    const pipeline = new Pipeline({ db, repo, ehr, kb, guidelines, thresholds: { default: config.thresholds.default, byCategory: {} }, audit, fhirBaseUrl: config.fhirBaseUrl, log, llm });
     const writer = new ResourceWriter({ repo, jobs, validator, embeddedEhr: !config.ehr });
     const app = createApp({
       db, repo, writer, jobs, dispatcher, audit, keyring, log,
@@ -112,14 +122,22 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     return {
       config, log, db, repo, jobs, dispatcher, ehr, kb, guidelines, pipeline, app, generatedApiKey,
       ingestGuidelines: (onProgress) => guidelines.ingest(readGuidelines(config.guidelinesDir), onProgress),
-      start: () => dispatcher.start(role === 'api' ? undefined : pipeline.handle),
+      start: async () => {
+        if (db.engine === 'pglite') {
+          const released = await jobs.releaseLeases();
+          if (released > 0) log.warn({ jobs: released }, 'resuming jobs interrupted by the last shutdown');
+        }
+        await dispatcher.start(role === 'api' ? undefined : pipeline.handle);
+      },
       close: async () => {
         await dispatcher.stop();
         await db.close();
+        unlock();
       },
     };
   } catch (err) {
     await db.close().catch(() => undefined);
+    unlock();
     throw err;
   }
 }

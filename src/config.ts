@@ -48,6 +48,17 @@ const envSchema = z.object({
   EHR_TOKEN_URL: optionalUrl,
   EHR_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(30),
   EHR_TIMEOUT_MS: positiveInt(10_000),
+  GEMINI_API_KEY: optionalString,
+  GEMINI_MODEL: z.string().default('gemini-1.5-flash'),
+  GEMINI_BASE_URL: optionalUrl,
+  OLLAMA_URL: optionalUrl,
+  OLLAMA_MODEL: z.string().default('llama3.1'),
+  LLM_TIMEOUT_MS: positiveInt(8000),
+  LLM_BREAKER_FAILURES: positiveInt(5),
+  LLM_BREAKER_COOLDOWN_MS: positiveInt(30_000),
+  LLM_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(3600),
+  LLM_CACHE_MAX_ENTRIES: positiveInt(500),
+  VIGIL_LLM_ANALYZER: z.enum(['on', 'off']).default('on'),
 });
 
 export interface Config {
@@ -68,6 +79,16 @@ export interface Config {
   knowledgeDir: string;
   jobs: { maxAttempts: number; backoffMs: number; leaseMs: number; pollIntervalMs: number };
   thresholds: { default: number };
+  llm: {
+    gemini?: { apiKey: string; model: string; baseUrl?: string };
+    ollama?: { host: string; model: string };
+    /** Per provider per call, retries included. */
+    timeoutMs: number;
+    breaker: { failureThreshold: number; coolDownMs: number };
+    cache: { ttlMs: number; maxEntries: number };
+    /** Whether the model gives a second opinion beside the rules (when a provider is configured). */
+    analyzer: boolean;
+  };
   ehr?: {
     baseUrl: string;
     bearerToken?: string;
@@ -118,6 +139,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, homeDir = findH
       pollIntervalMs: e.VIGIL_POLL_INTERVAL_MS,
     },
     thresholds: { default: e.VIGIL_THRESHOLD_DEFAULT },
+    llm: {
+      gemini: e.GEMINI_API_KEY ? { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL } : undefined,
+      ollama: e.OLLAMA_URL ? { host: e.OLLAMA_URL, model: e.OLLAMA_MODEL } : undefined,
+      timeoutMs: e.LLM_TIMEOUT_MS,
+      breaker: { failureThreshold: e.LLM_BREAKER_FAILURES, coolDownMs: e.LLM_BREAKER_COOLDOWN_MS },
+      cache: { ttlMs: e.LLM_CACHE_TTL_SECONDS * 1000, maxEntries: e.LLM_CACHE_MAX_ENTRIES },
+      analyzer: e.VIGIL_LLM_ANALYZER === 'on',
+    },
     ehr: e.EHR_FHIR_URL
       ? {
           baseUrl: e.EHR_FHIR_URL.replace(/\/$/, ''),

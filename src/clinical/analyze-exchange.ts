@@ -1,25 +1,36 @@
 import type { PatientContext } from '../ehr/ehr-client';
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import { checkAllergyConflicts } from './checks/allergy-conflict';
+import { checkContraindications } from './checks/condition-contraindication';
+import { checkDoses } from './checks/dose-exceeded';
 import { checkDrugInteractions } from './checks/drug-interaction';
+import { checkMissedEmergency } from './checks/missed-emergency';
 import { checkSelfHarm } from './checks/self-harm';
+import { checkUnsafeAdvice } from './checks/unsafe-advice';
 import { extractMentions } from './extract-mentions';
+import { resolvePatientState } from './patient-state';
 import { resolveContext } from './resolve-context';
 import type { Exchange, Finding } from './types';
 
 /**
  * Level 2: every rule-based check over one exchange. Pure: the same text, context and knowledge
  * always give the same findings. A patient message alone is checked for what the patient says;
- * a bot reply is checked for what it recommends to this patient.
+ * a bot reply is checked for what it tells this patient.
  */
-export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: PatientContext): Finding[] {
+export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: PatientContext, at = new Date()): Finding[] {
   const findings: Finding[] = [];
   if (exchange.patientMessage && !exchange.botReply) findings.push(...checkSelfHarm(kb, exchange.patientMessage));
   if (exchange.botReply) {
     const resolved = resolveContext(kb, context);
-    const recommended = extractMentions(kb, exchange.botReply).filter((m) => m.stance === 'recommended');
+    const state = resolvePatientState(context, at);
+    const mentions = extractMentions(kb, exchange.botReply);
+    const recommended = mentions.filter((m) => m.stance === 'recommended');
     findings.push(...checkAllergyConflicts(kb, recommended, resolved.allergies));
     findings.push(...checkDrugInteractions(kb, recommended, resolved.medications));
+    findings.push(...checkDoses(kb, exchange.botReply.text, recommended, state));
+    findings.push(...checkContraindications(kb, recommended, state));
+    findings.push(...checkUnsafeAdvice(kb, exchange.botReply, mentions));
+    if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply));
   }
   return findings;
 }

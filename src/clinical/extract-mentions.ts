@@ -31,7 +31,8 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage): DrugMe
       if (!ref) continue;
       const start = tokens[i].start;
       const end = tokens[i + n - 1].end;
-      mentions.push({ ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance: stanceOf(kb, message.text, start, end) });
+      const previousEnd = mentions.at(-1)?.end ?? 0;
+      mentions.push({ ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance: stanceOf(kb, message.text, start, end, previousEnd) });
       matched = n;
       break;
     }
@@ -40,22 +41,31 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage): DrugMe
   return mentions;
 }
 
-function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number): Stance {
+function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number, previousEnd: number): Stance {
   const { before, after } = clauseAround(text, start, end);
   const head = ` ${normalizeTerm(before)} `;
+  // "Do not take X or Y" warns against both; "allergic to X, Y is fine" reports only X.
+  const ownHead = ` ${normalizeTerm(before.slice(Math.max(0, before.length - (start - previousEnd))))} `;
   const tail = ` ${normalizeTerm(after).split(' ').slice(0, 8).join(' ')} `;
-  if (kb.cues.warnAfter.some((cue) => tail.includes(` ${normalizeTerm(cue)} `))) return 'warned';
   const lastCue = (cues: string[]) => Math.max(-1, ...cues.map((cue) => lastEnd(head, normalizeTerm(cue))));
   const warnAt = lastCue(kb.cues.warnBefore);
-  const reportAt = lastCue(kb.cues.reportBefore);
-  const hypotheticalAt = lastCue(kb.cues.hypotheticalBefore);
+  const ownCue = (cues: string[]) => {
+    const at = Math.max(-1, ...cues.map((cue) => lastEnd(ownHead, normalizeTerm(cue))));
+    return at < 0 ? -1 : head.length - ownHead.length + at;
+  };
+  const reportAt = ownCue(kb.cues.reportBefore);
+  const hypotheticalAt = ownCue(kb.cues.hypotheticalBefore);
   const resetAt = lastCue(RESET_VERBS);
   const strongest = Math.max(warnAt, reportAt, hypotheticalAt);
   // A fresh instruction after the cue ("avoid X and take Y") wins for what follows it.
-  if (strongest < 0 || resetAt > strongest) return 'recommended';
-  if (strongest === warnAt) return 'warned';
-  if (strongest === reportAt) return 'reported';
-  return 'hypothetical';
+  if (strongest >= 0 && resetAt <= strongest) {
+    if (strongest === warnAt) return 'warned';
+    if (strongest === reportAt) return 'reported';
+    return 'hypothetical';
+  }
+  if (kb.cues.reportAfter.some((cue) => tail.startsWith(` ${normalizeTerm(cue)} `))) return 'reported';
+  if (kb.cues.warnAfter.some((cue) => tail.includes(` ${normalizeTerm(cue)} `))) return 'warned';
+  return 'recommended';
 }
 
 /** Index just past the last whole-word occurrence of `phrase` in `haystack` (space padded), or -1. */

@@ -70,5 +70,5 @@ export interface Finding {
   /** Drug ids involved, for retrieval and explanation. */
   agents: string[];
   /** Which analyzer found it. */
-  detectedBy: 'rules';
+  detectedBy: 'rules' | `llm:${string}`;
 }

@@ -1,7 +1,6 @@
 import pgvector from 'pgvector';
 import type { RiskCategory } from '../clinical/types';
 import type { Database } from '../store/database';
-import { normalizeTerm } from './knowledge-base';
 import type { Embedder } from './embedder';
 import type { GuidelineDocument } from './guideline-documents';
 
@@ -16,6 +15,16 @@ export interface Passage {
   score: number;
 }
 
+export type SearchMode = 'hybrid' | 'vector' | 'text';
+
+export interface SearchOptions {
+  category?: RiskCategory;
+  /** How many passages, each from a different document. */
+  limit?: number;
+  /** Which rankings to use: both fused (the default), or one alone (for evaluation and diagnosis). */
+  mode?: SearchMode;
+}
+
 export interface IngestReport {
   added: string[];
   updated: string[];
@@ -23,17 +32,42 @@ export interface IngestReport {
   removed: string[];
 }
 
+/** Reciprocal-rank fusion constant (the customary 60): how much first place outweighs tenth. */
 const RRF_K = 60;
-const CANDIDATES = 20;
+/** Chunks each ranking returns before they are grouped into documents: some twenty documents' worth. */
+const CHUNK_CANDIDATES = 100;
+/**
+ * ts_rank weights for D (passage text), C, B, A (title, section and topics). The curated title and
+ * topics say what a guideline is about; passage text counts at B's 0.4 rather than the default 0.1,
+ * so a word the query shares only with the body (a symptom, a condition) still moves the ranking.
+ */
+const TEXT_WEIGHTS = '{0.4, 0.2, 0.4, 1.0}';
+/**
+ * Bumped whenever what `store` writes changes (chunk text, field weights, tsvector recipe), so that
+ * ingest re-indexes documents whose content and embedder did not change.
+ */
+const INDEX_FORMAT = 'index-v2';
 
-/** Guideline passages in PostgreSQL: vectors (pgvector, HNSW) and full text (tsvector), searched together. */
+interface Ranked {
+  id: string;
+  document_id: string;
+  /** Higher is better; comparable only within one ranking. */
+  score: number;
+}
+
+/** Guideline passages in PostgreSQL: vectors (pgvector) and full text (tsvector), searched together. */
 export class GuidelineIndex {
   constructor(
     private readonly db: Database,
     private readonly embedder: Embedder,
   ) {}
 
-  /** Stores new and changed documents (by content hash and embedder), removes deleted ones. */
+  /** What a stored document records as having indexed it: the embedder and this index's format. */
+  private get indexedBy(): string {
+    return `${this.embedder.name}/${INDEX_FORMAT}`;
+  }
+
+  /** Stores new and changed documents (by content hash, embedder and index format), removes deleted ones. */
   async ingest(documents: GuidelineDocument[], onProgress?: (done: number, total: number) => void): Promise<IngestReport> {
     const existing = new Map(
       (await this.db.query<{ id: string; content_hash: string; embedder: string }>('SELECT id, content_hash, embedder FROM guideline_documents')).rows.map(
@@ -44,7 +78,7 @@ export class GuidelineIndex {
     for (const [index, doc] of documents.entries()) {
       const current = existing.get(doc.id);
       existing.delete(doc.id);
-      if (current && current.content_hash === doc.contentHash && current.embedder === this.embedder.name) {
+      if (current && current.content_hash === doc.contentHash && current.embedder === this.indexedBy) {
         report.unchanged++;
       } else {
         await this.store(doc);
@@ -59,48 +93,82 @@ export class GuidelineIndex {
     return report;
   }
 
-  /** Hybrid search: vector and full-text rankings fused by reciprocal rank, within the category if any match there. */
-  async search(query: string, options: { category?: RiskCategory; limit?: number } = {}): Promise<Passage[]> {
+  /**
+   * The best passage of each of the most relevant documents, within the category if any match there.
+   * Hybrid (the default) fuses the vector and the full-text rankings of documents by reciprocal rank.
+   */
+  async search(query: string, options: SearchOptions = {}): Promise<Passage[]> {
     const limit = options.limit ?? 3;
+    const mode = options.mode ?? 'hybrid';
     if (options.category) {
-      const within = await this.rank(query, options.category, limit);
+      const within = await this.rank(query, options.category, limit, mode);
       if (within.length > 0) return within;
     }
-    return this.rank(query, undefined, limit);
+    return this.rank(query, undefined, limit, mode);
   }
 
-  private async rank(query: string, category: RiskCategory | undefined, limit: number): Promise<Passage[]> {
-    const [vector] = await this.embedder.embed([query]);
-    const filter = category ? 'AND c.categories @> ARRAY[$2]::text[]' : '';
-    const params = (first: unknown) => (category ? [first, category] : [first]);
-    const byVector = await this.db.query<{ id: string }>(
-      `SELECT c.id FROM guideline_chunks c WHERE true ${filter} ORDER BY c.embedding <=> $1::vector LIMIT ${CANDIDATES}`,
-      params(pgvector.toSql(vector)),
-    );
-    const terms = toTsQuery(query);
-    const byText = terms
-      ? await this.db.query<{ id: string }>(
-          `SELECT c.id FROM guideline_chunks c, to_tsquery('english', $1) q
-           WHERE c.tsv @@ q ${filter} ORDER BY ts_rank_cd(c.tsv, q) DESC, c.id LIMIT ${CANDIDATES}`,
-          params(terms),
-        )
-      : { rows: [] };
-    const fused = new Map<string, number>();
-    for (const list of [byVector.rows, byText.rows]) {
-      list.forEach((row, rank) => fused.set(row.id, (fused.get(row.id) ?? 0) + 1 / (RRF_K + rank + 1)));
-    }
-    const top = [...fused.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit);
+  private async rank(query: string, category: RiskCategory | undefined, limit: number, mode: SearchMode): Promise<Passage[]> {
+    const lists: Ranked[][] = [];
+    if (mode !== 'text') lists.push(await this.byVector(query, category));
+    if (mode !== 'vector') lists.push(await this.byText(query, category));
+
+    const { documents, bestChunk } = fuseByDocument(lists);
+    const top = documents.slice(0, limit);
     if (top.length === 0) return [];
+
     const rows = await this.db.query<{ id: string; document_id: string; title: string; issuer: string; url: string; section: string; content: string }>(
       `SELECT c.id, c.document_id, d.title, d.issuer, d.url, c.section, c.content
        FROM guideline_chunks c JOIN guideline_documents d ON d.id = c.document_id WHERE c.id = ANY($1::text[])`,
-      [top.map(([id]) => id)],
+      [top.map((d) => bestChunk.get(d.documentId))],
     );
     const byId = new Map(rows.rows.map((r) => [r.id, r]));
-    return top.flatMap(([id, score]) => {
-      const r = byId.get(id);
+    return top.flatMap(({ documentId, score }) => {
+      const r = byId.get(bestChunk.get(documentId) ?? '');
       return r ? [{ chunkId: r.id, documentId: r.document_id, title: r.title, issuer: r.issuer, url: r.url, section: r.section, content: r.content, score }] : [];
     });
+  }
+
+  /**
+   * Chunks nearest the query by cosine distance. Exact on purpose: a guideline library is hundreds of
+   * chunks, where a scan costs less than the HNSW index, and an HNSW scan with a category filter
+   * silently returns fewer rows than asked for (it filters after taking ef_search candidates).
+   */
+  private async byVector(query: string, category: RiskCategory | undefined): Promise<Ranked[]> {
+    const [vector] = await this.embedder.embed([query]);
+    const filter = category ? 'AND c.categories @> ARRAY[$2]::text[]' : '';
+    const { rows } = await this.db.query<Ranked>(
+      `SELECT c.id, c.document_id, 1 - (c.embedding <=> $1::vector) AS score FROM guideline_chunks c WHERE true ${filter}
+       ORDER BY (c.embedding <=> $1::vector) + 0, c.id LIMIT ${CHUNK_CANDIDATES}`,
+      category ? [pgvector.toSql(vector), category] : [pgvector.toSql(vector)],
+    );
+    return rows;
+  }
+
+  /**
+   * Chunks ranked by the query's words, each word weighted by how rare it is among all chunks
+   * (BM25's inverse document frequency, which ts_rank lacks), and by where it matches: title,
+   * section and topics count more than passage text. A passage needs some of the words, not all;
+   * words most passages share ("patient", "chatbot") therefore count for next to nothing.
+   */
+  private async byText(query: string, category: RiskCategory | undefined): Promise<Ranked[]> {
+    const filter = category ? 'AND c.categories @> ARRAY[$2]::text[]' : '';
+    const { rows } = await this.db.query<Ranked>(
+      `WITH term AS (
+         SELECT DISTINCT plainto_tsquery('simple', lexeme) AS q FROM unnest(to_tsvector('english', $1))
+       ), weighted AS (
+         SELECT t.q, ln(1 + (n.chunks - count(c.id) + 0.5) / (count(c.id) + 0.5)) AS idf
+         FROM term t CROSS JOIN (SELECT count(*)::float8 AS chunks FROM guideline_chunks) n
+           LEFT JOIN guideline_chunks c ON c.tsv @@ t.q
+         GROUP BY t.q, n.chunks HAVING count(c.id) > 0
+       )
+       SELECT c.id, c.document_id, sum(w.idf * ts_rank('${TEXT_WEIGHTS}', c.tsv, w.q)) AS score
+       FROM guideline_chunks c JOIN weighted w ON c.tsv @@ w.q
+       WHERE true ${filter}
+       GROUP BY c.id, c.document_id
+       ORDER BY score DESC, c.id LIMIT ${CHUNK_CANDIDATES}`,
+      category ? [query, category] : [query],
+    );
+    return rows;
   }
 
   private async store(doc: GuidelineDocument): Promise<void> {
@@ -113,7 +181,7 @@ export class GuidelineIndex {
       await tx.query(
         `INSERT INTO guideline_documents (id, title, issuer, url, published, topics, categories, content_hash, embedder)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [doc.id, doc.title, doc.issuer, doc.url, doc.date, doc.topics, doc.categories, doc.contentHash, this.embedder.name],
+        [doc.id, doc.title, doc.issuer, doc.url, doc.date, doc.topics, doc.categories, doc.contentHash, this.indexedBy],
       );
       for (const [i, chunk] of doc.chunks.entries()) {
         await tx.query(
@@ -127,8 +195,38 @@ export class GuidelineIndex {
   }
 }
 
-/** Words of the query OR-ed together, so a passage needs some, not all, of them to match. */
-function toTsQuery(query: string): string {
-  const words = [...new Set(normalizeTerm(query).split(' ').filter((w) => w.length > 2))];
-  return words.slice(0, 30).join(' | ');
+/**
+ * Reciprocal-rank fusion of documents, not chunks: several sections of one guideline must not crowd
+ * the next guideline out of a short list. In each ranking a document takes the rank of its best
+ * chunk; equal fused scores (first in one ranking and second in the other, or the reverse) go to
+ * the document whose own scores are higher relative to each ranking's best. A document is cited by
+ * its chunk with the best fused chunk rank.
+ */
+function fuseByDocument(lists: Ranked[][]): { documents: { documentId: string; score: number }[]; bestChunk: Map<string, string> } {
+  const fused = new Map<string, { score: number; relative: number }>();
+  const chunks = new Map<string, { documentId: string; score: number }>();
+  for (const list of lists) {
+    const best = list[0]?.score ?? 0;
+    const seen = new Set<string>();
+    list.forEach((row, chunkRank) => {
+      const chunk = chunks.get(row.id) ?? { documentId: row.document_id, score: 0 };
+      chunk.score += 1 / (RRF_K + chunkRank + 1);
+      chunks.set(row.id, chunk);
+      if (seen.has(row.document_id)) return;
+      seen.add(row.document_id);
+      const doc = fused.get(row.document_id) ?? { score: 0, relative: 0 };
+      doc.score += 1 / (RRF_K + seen.size);
+      doc.relative += best > 0 ? row.score / best : 0;
+      fused.set(row.document_id, doc);
+    });
+  }
+  const bestChunk = new Map<string, { id: string; score: number }>();
+  for (const [id, { documentId, score }] of chunks) {
+    const current = bestChunk.get(documentId);
+    if (!current || score > current.score || (score === current.score && id < current.id)) bestChunk.set(documentId, { id, score });
+  }
+  const documents = [...fused.entries()]
+    .sort(([a, x], [b, y]) => y.score - x.score || y.relative - x.relative || a.localeCompare(b))
+    .map(([documentId, { score }]) => ({ documentId, score }));
+  return { documents, bestChunk: new Map([...bestChunk].map(([documentId, { id }]) => [documentId, id])) };
 }

@@ -3,11 +3,15 @@ import path from 'node:path';
 import type { z } from 'zod';
 import {
   classAliasesFileSchema,
+  contraindicationsFileSchema,
   crossReactivityFileSchema,
   drugsFileSchema,
   interactionsFileSchema,
   mentionCuesFileSchema,
+  redFlagsFileSchema,
   selfHarmFileSchema,
+  unsafeAdviceFileSchema,
+  type Contraindication,
   type CrossReactivityGroup,
   type Drug,
   type Interaction,
@@ -36,6 +40,13 @@ export interface KnowledgeBase {
   interactions: Interaction[];
   cues: z.infer<typeof mentionCuesFileSchema>;
   selfHarm: { pattern: RegExp; intent: string; severity: Interaction['severity']; source: string }[];
+  contraindications: Contraindication[];
+  redFlags: {
+    redFlags: { id: string; label: string; patterns: RegExp[]; requiresAlso?: RegExp[]; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
+    emergencyReferral: RegExp[];
+    urgentReferral: RegExp[];
+  };
+  unsafeAdvice: { id: string; kind: string; patterns: RegExp[]; agents?: AgentRef[]; severity: Interaction['severity']; rationale: string; source: string }[];
   sources: Map<string, Source>;
 }
 
@@ -58,13 +69,16 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
   const interactionsFile = readFile(dir, 'interactions.json', interactionsFileSchema);
   const cues = readFile(dir, 'mention-cues.json', mentionCuesFileSchema);
   const selfHarmFile = readFile(dir, 'self-harm.json', selfHarmFileSchema);
+  const contraindicationsFile = readFile(dir, 'contraindications.json', contraindicationsFileSchema);
+  const redFlagsFile = readFile(dir, 'red-flags.json', redFlagsFileSchema);
+  const unsafeFile = readFile(dir, 'unsafe-advice.json', unsafeAdviceFileSchema);
 
   const drugs = new Map<string, Drug>();
   const classMembers = new Map<string, Set<string>>();
   const byRxnorm = new Map<string, string>();
   const lexicon = new Map<string, AgentRef>();
   const sources = new Map<string, Source>();
-  for (const file of [drugsFile, aliasesFile, crossFile, interactionsFile, selfHarmFile]) {
+  for (const file of [drugsFile, aliasesFile, crossFile, interactionsFile, selfHarmFile, contraindicationsFile, redFlagsFile, unsafeFile]) {
     for (const [key, source] of Object.entries(file.sources)) sources.set(key, source);
   }
 
@@ -99,6 +113,19 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     }
   }
 
+  for (const rule of [...contraindicationsFile.rules, ...unsafeFile.rules]) {
+    for (const ref of 'agents' in rule ? rule.agents ?? [] : []) {
+      if (!knownRef(ref)) throw new KnowledgeError(`${rule.id} names unknown agent ${ref}`);
+    }
+  }
+  const regex = (pattern: string, where: string) => {
+    try {
+      return new RegExp(pattern, 'i');
+    } catch (err) {
+      throw new KnowledgeError(`${where}: invalid pattern ${pattern}: ${(err as Error).message}`);
+    }
+  };
+
   return {
     version: drugsFile.version,
     drugs,
@@ -109,7 +136,18 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     crossReactivity: crossFile.groups,
     interactions: interactionsFile.interactions,
     cues,
-    selfHarm: selfHarmFile.expressions.map((e) => ({ ...e, pattern: new RegExp(e.pattern, 'i') })),
+    selfHarm: selfHarmFile.expressions.map((e) => ({ ...e, pattern: regex(e.pattern, 'self-harm.json') })),
+    contraindications: contraindicationsFile.rules,
+    redFlags: {
+      redFlags: redFlagsFile.redFlags.map((f) => ({
+        ...f,
+        patterns: f.patterns.map((p) => regex(p, `red-flags.json ${f.id}`)),
+        requiresAlso: f.requiresAlso?.map((p) => regex(p, `red-flags.json ${f.id}`)),
+      })),
+      emergencyReferral: redFlagsFile.emergencyReferral.map((p) => regex(p, 'red-flags.json emergencyReferral')),
+      urgentReferral: redFlagsFile.urgentReferral.map((p) => regex(p, 'red-flags.json urgentReferral')),
+    },
+    unsafeAdvice: unsafeFile.rules.map((r) => ({ ...r, patterns: r.patterns.map((p) => regex(p, `unsafe-advice.json ${r.id}`)) })),
     sources,
   };
 }

@@ -108,6 +108,8 @@ export const mentionCuesFileSchema = z.object({
   hypotheticalBefore: z.array(z.string().min(2)),
   /** Before the drug: phrases that mean the speaker is only reporting, e.g. "you are allergic to". */
   reportBefore: z.array(z.string().min(2)),
+  /** Right after the drug: "penicillin allergy", "codeine intolerance" name the drug without advising it. */
+  reportAfter: z.array(z.string().min(2)).default([]),
 });
 
 export const selfHarmFileSchema = z.object({
@@ -121,4 +123,85 @@ export const selfHarmFileSchema = z.object({
       source: sourceRef,
     }),
   ),
+});
+
+/**
+ * What a contraindication rule applies to in the patient: a coded or described condition,
+ * a stage of pregnancy, an age band, or reduced kidney function.
+ */
+export const patientStateSchema = z.union([
+  z.object({
+    condition: z.object({
+      label: z.string(),
+      /** SNOMED CT concept ids that mean this condition. */
+      snomed: z.array(z.string().regex(/^\d+$/)).default([]),
+      /** ICD-10 code prefixes (e.g. "K25" matches K25.0). */
+      icd10: z.array(z.string().regex(/^[A-Z]\d{2}(\.\d+)?$/)).default([]),
+      /** Lower-case words or phrases that mean this condition in free text ("asthma", "stomach ulcer"). */
+      text: z.array(z.string().min(3)).default([]),
+    }),
+  }),
+  z.object({ pregnancy: z.object({ fromWeek: z.number().min(0).max(42).default(0), toWeek: z.number().min(0).max(42).default(42) }) }),
+  z.object({ age: z.object({ underYears: z.number().positive().optional(), atLeastYears: z.number().positive().optional() }) }),
+  z.object({ kidney: z.object({ egfrBelow: z.number().positive() }) }),
+]);
+export type PatientState = z.infer<typeof patientStateSchema>;
+
+export const contraindicationSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  agents: z.array(agentRefSchema).min(1),
+  when: patientStateSchema,
+  severity: severitySchema,
+  rationale: z.string(),
+  source: sourceRef,
+});
+export type Contraindication = z.infer<typeof contraindicationSchema>;
+
+export const contraindicationsFileSchema = z.object({
+  version: z.string(),
+  sources: sourcesMap,
+  rules: z.array(contraindicationSchema).min(1),
+});
+
+/** Red-flag symptoms: any of `patterns` in the patient's message, unless negated, needs emergency care. */
+export const redFlagSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  label: z.string(),
+  /** Case-insensitive regular expressions over the patient's message. */
+  patterns: z.array(z.string().min(3)).min(1),
+  /** If set, at least one of these must also match (e.g. chest pain AND sweating/arm pain). */
+  requiresAlso: z.array(z.string().min(3)).optional(),
+  severity: severitySchema,
+  /** What care the reply must point to: emergency services now, or urgent same-day care. */
+  referral: z.enum(['emergency', 'urgent']),
+  source: sourceRef,
+});
+
+export const redFlagsFileSchema = z.object({
+  version: z.string(),
+  sources: sourcesMap,
+  redFlags: z.array(redFlagSchema).min(1),
+  /** Regexes that, in the reply, count as sending the patient to emergency care (call 911/999/112, go to the ER, ...). */
+  emergencyReferral: z.array(z.string().min(3)).min(1),
+  /** Regexes that count as urgent same-day care (see a doctor today, urgent care, call your GP now, 111). */
+  urgentReferral: z.array(z.string().min(3)).min(1),
+});
+
+/** Reply patterns that are unsafe advice in themselves. */
+export const unsafeAdviceSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  kind: z.enum(['stop-critical-medication', 'double-dose', 'self-treat-serious', 'definitive-diagnosis', 'other']),
+  /** Case-insensitive regular expressions over the bot reply. */
+  patterns: z.array(z.string().min(3)).min(1),
+  /** For stop-critical-medication: the drugs/classes it is dangerous to stop; the reply must name one. */
+  agents: z.array(agentRefSchema).optional(),
+  severity: severitySchema,
+  rationale: z.string(),
+  source: sourceRef,
+});
+
+export const unsafeAdviceFileSchema = z.object({
+  version: z.string(),
+  sources: sourcesMap,
+  rules: z.array(unsafeAdviceSchema).min(1),
 });

@@ -2,7 +2,9 @@ import type { Communication, RiskAssessment } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import { analyzeExchange } from '../clinical/analyze-exchange';
 import type { Finding } from '../clinical/types';
-import type { EhrClient } from '../ehr/ehr-client';
+import { resolvePatientState } from '../clinical/patient-state';
+import type { EhrClient, PatientContext } from '../ehr/ehr-client';
+import type { LlmServices } from '../llm/compose-llm';
 import type { GuidelineIndex } from '../knowledge/guideline-index';
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { Job } from '../queue/job';
@@ -10,11 +12,14 @@ import type { AuditLog } from '../security/audit-log';
 import type { Database } from '../store/database';
 import { referencedId } from '../store/resource-columns';
 import type { ResourceRepository } from '../store/resource-repository';
-import { explainFinding, retrievalQuery } from './explain';
+import { explainFinding, retrievalQuery, type Explanation } from './explain';
 import { ANALYZE_MESSAGE } from './log-message';
 import { pairExchange } from './pair-exchange';
 import { buildDetectedIssue, buildFlag, buildRiskAssessment, buildTask, vigilUrls, type ReviewedFinding } from './review-resources';
 import { score, type Thresholds } from './score';
+import { codedContext, mergeOpinions, type MergedOpinion } from './second-opinion';
+import type { Exchange } from '../clinical/types';
+import type { Passage } from '../knowledge/guideline-index';
 
 export interface PipelineDeps {
   db: Database;
@@ -26,6 +31,8 @@ export interface PipelineDeps {
   audit: AuditLog;
   fhirBaseUrl: string;
   log: Logger;
+  /** Optional language models: a second opinion beside the rules, and phrasing of explanations. */
+  llm?: LlmServices;
 }
 
 /**
@@ -54,7 +61,10 @@ export class Pipeline {
 
     const exchange = await pairExchange(repo, message);
     const context = await ehr.patientContext(patientId);
-    const assessment = score(analyzeExchange(kb, exchange, context), this.deps.thresholds);
+    const sentAt = Date.parse(message.sent ?? '');
+    const at = Number.isNaN(sentAt) ? new Date() : new Date(sentAt);
+    const opinion = mergeOpinions(analyzeExchange(kb, exchange, context, at), await this.secondOpinion(exchange, context, at));
+    const assessment = score(opinion.findings, this.deps.thresholds);
 
     const written: string[] = [];
     if (assessment.flagged.length > 0 && assessment.overall !== 'none') {
@@ -70,7 +80,7 @@ export class Pipeline {
     }
 
     const basis = [exchange.patientMessage?.reference, exchange.botReply?.reference].filter((r): r is string => !!r);
-    const riskAssessment = await this.recordAssessment(patientId, `Communication/${communicationId}`, basis, assessment, written);
+    const riskAssessment = await this.recordAssessment(patientId, `Communication/${communicationId}`, basis, assessment, opinion, written);
     log.info(
       { communication: communicationId, findings: assessment.findings.length, flagged: assessment.flagged.length, overall: assessment.overall, ehr: ehr.name },
       'message analysed',
@@ -82,7 +92,7 @@ export class Pipeline {
     const reviewed: ReviewedFinding[] = [];
     for (const finding of findings) {
       const passages = await this.deps.guidelines.search(retrievalQuery(this.deps.kb, finding), { category: finding.category, limit: 2 });
-      const explanation = explainFinding(this.deps.kb, finding, passages);
+      const explanation = await this.explain(finding, passages);
       const issue = buildDetectedIssue(this.urls, patientId, finding, explanation);
       const stored = await this.deps.ehr.upsert(issue, issue.identifier?.[0] as { system: string; value: string });
       reviewed.push({ finding, explanation, detectedIssue: `DetectedIssue/${stored.id}` });
@@ -90,18 +100,50 @@ export class Pipeline {
     return reviewed;
   }
 
+  /** The model's second opinion on a bot reply; rules-only when no model is configured or none answers. */
+  private async secondOpinion(exchange: Exchange, context: PatientContext, at: Date) {
+    const analyzer = this.deps.llm?.analyzer;
+    if (!analyzer || !exchange.botReply) return undefined;
+    try {
+      return await analyzer.analyze({
+        patientMessage: exchange.patientMessage,
+        botReply: exchange.botReply,
+        context: codedContext(context, resolvePatientState(context, at)),
+      });
+    } catch (err) {
+      this.deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'second opinion unavailable; rules only');
+      return 'unavailable' as const;
+    }
+  }
+
+  /** The model phrases the explanation when it can cite every sentence; the template does otherwise. */
+  private async explain(finding: Finding, passages: Passage[]): Promise<Explanation> {
+    const explainer = this.deps.llm?.explainer;
+    if (explainer && passages.length > 0) {
+      try {
+        const phrased = await explainer.explain(finding.summary, passages);
+        const sources = phrased.citations.map((c, i) => `[${i + 1}] ${c.title} (${c.issuer}), "${c.section}", ${c.url}`).join('; ');
+        return { text: `${phrased.text}\nSources: ${sources}`, citations: phrased.citations };
+      } catch (err) {
+        this.deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'explanation by template');
+      }
+    }
+    return explainFinding(this.deps.kb, finding, passages);
+  }
+
   private async recordAssessment(
     patientId: string,
     analysed: string,
     basis: string[],
     assessment: ReturnType<typeof score>,
+    opinion: MergedOpinion,
     written: string[],
   ): Promise<RiskAssessment> {
     const { db, repo, audit } = this.deps;
     return db.transaction(async (tx) => {
       const existing = await repo.findByIdentifier<RiskAssessment>('RiskAssessment', { system: this.urls.assessmentId, value: analysed }, tx);
       if (existing) return existing;
-      const created = await repo.create(tx, buildRiskAssessment(this.urls, patientId, analysed, basis, assessment));
+      const created = await repo.create(tx, buildRiskAssessment(this.urls, patientId, analysed, basis, assessment, opinion));
       await audit.record(
         { action: 'E', interaction: 'job:analyze-message', agent: 'vigil-worker', entities: [analysed, `Patient/${patientId}`, `RiskAssessment/${created.id}`, ...written], outcome: 'success' },
         tx,

@@ -3,6 +3,7 @@ import type { Coding, DetectedIssue, Extension, Flag, RiskAssessment, Task, Task
 import { RISK_CATEGORIES, type Finding, type RiskCategory, type Severity } from '../clinical/types';
 import type { Assessment } from './score';
 import type { Explanation } from './explain';
+import type { MergedOpinion } from './second-opinion';
 
 /** Canonical URLs under the configurable base (default http://vigil.health/fhir). */
 export function vigilUrls(base: string) {
@@ -11,6 +12,7 @@ export function vigilUrls(base: string) {
     severityExtension: `${base}/StructureDefinition/risk-severity`,
     evidenceExtension: `${base}/StructureDefinition/evidence-span`,
     detectedByExtension: `${base}/StructureDefinition/detected-by`,
+    disagreementExtension: `${base}/StructureDefinition/analysis-disagreement`,
     findingId: `${base}/NamingSystem/finding`,
     taskId: `${base}/NamingSystem/review-task`,
     flagId: `${base}/NamingSystem/patient-flag`,
@@ -131,6 +133,7 @@ export function buildRiskAssessment(
   analysed: string,
   basis: string[],
   assessment: Assessment,
+  opinion: Pick<MergedOpinion, 'method' | 'disagreements'> = { method: 'rules', disagreements: [] },
 ): RiskAssessment {
   return {
     resourceType: 'RiskAssessment',
@@ -138,13 +141,22 @@ export function buildRiskAssessment(
     status: 'final',
     subject: { reference: `Patient/${patientId}` },
     occurrenceDateTime: new Date().toISOString(),
-    method: { coding: [{ system: `${urls.chatRisk.replace(/chat-risk$/, 'analysis-method')}`, code: 'rules', display: 'Rule-based analysis' }] },
+    method: { coding: [{ system: `${urls.chatRisk.replace(/chat-risk$/, 'analysis-method')}`, code: opinion.method.startsWith('rules+llm') ? 'rules+llm' : 'rules', display: opinion.method }] },
     basis: basis.map((reference) => ({ reference })),
     prediction: RISK_CATEGORIES.map((category) => ({
       outcome: { coding: [riskCoding(urls, category)] },
       probabilityDecimal: assessment.probability[category],
     })),
-    extension: [{ url: urls.severityExtension, valueCode: assessment.overall }],
-    note: assessment.findings.map((f) => ({ text: `${f.category} (${f.severity}, ${f.rule}): ${f.summary}` })),
+    extension: [
+      { url: urls.severityExtension, valueCode: assessment.overall },
+      ...opinion.disagreements.map((d) => ({
+        url: urls.disagreementExtension,
+        extension: [
+          { url: 'category', valueCoding: riskCoding(urls, d.category) },
+          { url: 'foundBy', valueCode: d.foundBy },
+        ],
+      })),
+    ],
+    note: assessment.findings.map((f) => ({ text: `${f.category} (${f.severity}, ${f.detectedBy === 'rules' ? f.rule : f.detectedBy}): ${f.summary}` })),
   };
 }

@@ -80,6 +80,18 @@ export class JobStore {
     return result.rows[0] ? toJob(result.rows[0]) : undefined;
   }
 
+  /**
+   * Makes every leased job runnable now. Only for a database one process owns (embedded PGlite):
+   * after a crash nobody else can be working on them, so there is no need to wait out the leases.
+   */
+  async releaseLeases(): Promise<number> {
+    const result = await this.db.query(
+      `UPDATE jobs SET status = 'pending', lease_until = NULL, run_after = now(), updated_at = now()
+       WHERE status IN ('running', 'queued') RETURNING id`,
+    );
+    return result.rows.length;
+  }
+
   async complete(jobId: string): Promise<void> {
     await this.db.query(`UPDATE jobs SET status = 'done', lease_until = NULL, last_error = NULL, updated_at = now() WHERE id = $1`, [jobId]);
   }

@@ -97,7 +97,7 @@ describe('a chat exchange posted as FHIR comes out as a clinician review in the 
   test('a reply recommending ibuprofen to a patient on warfarin is a drug interaction', async () => {
     await post('/fhir/R4', contextTransaction([patient('warf-1'), medication('warf-1-med', 'warf-1', 'Warfarin 5 mg tablet')]), 200);
     const question = await post<Communication>('/fhir/R4/Communication', patientMessage('warf-1', 'My knee hurts after gardening.'));
-    const reply = await post<Communication>('/fhir/R4/Communication', botReply('warf-1', `Communication/${question.id}`, 'You could take Advil (ibuprofen) 400 mg every 6 hours for a few days.'));
+    const reply = await post<Communication>('/fhir/R4/Communication', botReply('warf-1', `Communication/${question.id}`, 'You could take Advil (ibuprofen) 400 mg every 8 hours for a few days.'));
     await assessmentFor(reply.id as string);
     const issues = await search<DetectedIssue>('DetectedIssue?patient=warf-1');
     expect(issues.map((i) => i.code?.coding?.[0]?.code)).toEqual(['drug-interaction']);

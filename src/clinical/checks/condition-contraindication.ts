@@ -1,0 +1,71 @@
+import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
+import type { Contraindication } from '../../knowledge/knowledge-schema';
+import type { PatientState } from '../patient-state';
+import { SEVERITY_ORDER, type DrugMention, type Finding } from '../types';
+import { drugsOf } from './drugs-of';
+
+/** The reply recommends a drug that is inappropriate for a condition or state of this patient. */
+export function checkContraindications(kb: KnowledgeBase, recommended: DrugMention[], state: PatientState): Finding[] {
+  const best = new Map<string, Finding>();
+  for (const mention of recommended) {
+    for (const drugId of drugsOf(kb, mention.ref)) {
+      for (const rule of kb.contraindications) {
+        if (!rule.agents.some((ref) => agentCovers(kb, ref, drugId))) continue;
+        const basis = matchState(rule, state);
+        if (!basis) continue;
+        const key = `${mention.start}|${basis.reference ?? basis.label}`;
+        const current = best.get(key);
+        if (current && SEVERITY_ORDER[current.severity] >= SEVERITY_ORDER[rule.severity]) continue;
+        const drug = kb.drugs.get(drugId);
+        best.set(key, {
+          category: 'condition-contraindication',
+          severity: rule.severity,
+          summary: `The reply recommends ${drug?.name ?? drugId} for a patient with ${basis.label}: ${rule.rationale}`,
+          evidence: [{ message: mention.message, start: mention.start, end: mention.end, text: mention.surface }],
+          conflictsWith: basis.reference,
+          rule: `contraindication:${rule.id}`,
+          source: { key: rule.source, entry: rule.id },
+          agents: [drugId],
+          detectedBy: 'rules',
+        });
+      }
+      if (mention.ref.startsWith('class:') && best.size > 0) break;
+    }
+  }
+  return [...best.values()];
+}
+
+function matchState(rule: Contraindication, state: PatientState): { label: string; reference?: string } | undefined {
+  const when = rule.when;
+  if ('condition' in when) {
+    const c = when.condition;
+    const hit = state.conditions.find(
+      (condition) =>
+        condition.snomed.some((code) => c.snomed.includes(code)) ||
+        condition.icd10.some((code) => c.icd10.some((prefix) => code.startsWith(prefix.toUpperCase()))) ||
+        c.text.some((phrase) => new RegExp(`\\b${escape(phrase.toLowerCase())}\\b`).test(condition.text)),
+    );
+    return hit ? { label: c.label, reference: hit.reference } : undefined;
+  }
+  if ('pregnancy' in when) {
+    if (!state.pregnancy) return undefined;
+    const { fromWeek, toWeek } = when.pregnancy;
+    const weeks = state.pregnancy.weeks;
+    // Unknown gestation: a rule for any part of pregnancy still applies, since the risk cannot be excluded.
+    if (weeks !== undefined && (weeks < fromWeek || weeks > toWeek)) return undefined;
+    return { label: weeks !== undefined ? `a pregnancy at ${weeks} weeks` : 'a pregnancy', reference: state.pregnancy.reference };
+  }
+  if ('age' in when) {
+    if (state.ageYears === undefined) return undefined;
+    const { underYears, atLeastYears } = when.age;
+    if (underYears !== undefined && state.ageYears >= underYears) return undefined;
+    if (atLeastYears !== undefined && state.ageYears < atLeastYears) return undefined;
+    return { label: `age ${Math.floor(state.ageYears)}`, reference: state.patientReference };
+  }
+  if (!state.egfr || state.egfr.value >= when.kidney.egfrBelow) return undefined;
+  return { label: `an eGFR of ${state.egfr.value}`, reference: state.egfr.reference };
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

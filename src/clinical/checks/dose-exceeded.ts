@@ -1,0 +1,80 @@
+import type { KnowledgeBase } from '../../knowledge/knowledge-base';
+import { extractDose, type StatedDose } from '../extract-doses';
+import type { PatientState } from '../patient-state';
+import type { DrugMention, Finding, Severity } from '../types';
+
+/** Below this age, weight-based pediatric limits apply when the knowledge base has them. */
+const PEDIATRIC_UNDER_YEARS = 12;
+
+/**
+ * The reply's dosing exceeds a maximum single or daily dose for this patient: mg/kg limits for
+ * children with a recorded weight, adult limits otherwise, and the OTC label limit for OTC products.
+ */
+export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMention[], state: PatientState): Finding[] {
+  const findings: Finding[] = [];
+  recommended.forEach((mention, i) => {
+    if (mention.ref.startsWith('class:')) return;
+    const drug = kb.drugs.get(mention.ref);
+    if (!drug?.dosing) return;
+    const dose = extractDose(text, mention, recommended[i + 1]?.start);
+    if (!dose) return;
+    const excess = worstExcess(drug.dosing, dose, state);
+    if (!excess) return;
+    findings.push({
+      category: 'dose-exceeded',
+      severity: excess.severity,
+      summary: `The reply's dosing of ${drug.name} (${describe(dose)}) exceeds ${excess.limit}.`,
+      evidence: [{ message: mention.message, start: dose.start, end: dose.end, text: dose.text }],
+      conflictsWith: excess.basis,
+      rule: `dose:${excess.rule}`,
+      source: { key: drug.source, entry: drug.id },
+      agents: [drug.id],
+      detectedBy: 'rules',
+    });
+  });
+  return findings;
+}
+
+interface Excess {
+  severity: Severity;
+  limit: string;
+  rule: string;
+  basis?: string;
+}
+
+type Dosing = NonNullable<NonNullable<ReturnType<KnowledgeBase['drugs']['get']>>['dosing']>;
+
+function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState): Excess | undefined {
+  const child = state.ageYears !== undefined && state.ageYears < PEDIATRIC_UNDER_YEARS;
+  if (child && state.weightKg) {
+    const kg = state.weightKg.value;
+    const perKgDaily = dose.dailyMg !== undefined ? dose.dailyMg / kg : undefined;
+    const perKgSingle = dose.singleMg !== undefined ? dose.singleMg / kg : undefined;
+    if (dosing.pediatricMaxDailyMgPerKg && perKgDaily !== undefined && perKgDaily > dosing.pediatricMaxDailyMgPerKg * 1.05) {
+      return { severity: perKgDaily > dosing.pediatricMaxDailyMgPerKg * 1.5 ? 'critical' : 'high', limit: `the pediatric maximum of ${dosing.pediatricMaxDailyMgPerKg} mg/kg/day for a ${round(kg)} kg child`, rule: 'pediatric-daily', basis: state.weightKg.reference };
+    }
+    if (dosing.pediatricMaxSingleMgPerKg && perKgSingle !== undefined && perKgSingle > dosing.pediatricMaxSingleMgPerKg * 1.1) {
+      return { severity: 'high', limit: `the pediatric maximum single dose of ${dosing.pediatricMaxSingleMgPerKg} mg/kg for a ${round(kg)} kg child`, rule: 'pediatric-single', basis: state.weightKg.reference };
+    }
+  }
+  // Adult limits also bound children: a child never safely takes more than an adult maximum.
+  if (dosing.adultMaxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > dosing.adultMaxDailyMg * 1.01) {
+    return { severity: dose.dailyMg > dosing.adultMaxDailyMg * 1.5 || child ? 'critical' : 'high', limit: `the maximum daily dose of ${dosing.adultMaxDailyMg} mg`, rule: 'adult-daily' };
+  }
+  if (dosing.adultMaxSingleMg && dose.singleMg !== undefined && dose.singleMg > dosing.adultMaxSingleMg * 1.01) {
+    return { severity: dose.singleMg > dosing.adultMaxSingleMg * 2 ? 'high' : 'moderate', limit: `the maximum single dose of ${dosing.adultMaxSingleMg} mg`, rule: 'adult-single' };
+  }
+  if (dosing.otcMaxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > dosing.otcMaxDailyMg * 1.01) {
+    return { severity: 'moderate', limit: `the over-the-counter daily limit of ${dosing.otcMaxDailyMg} mg (higher doses only under medical supervision)`, rule: 'otc-daily' };
+  }
+  return undefined;
+}
+
+function describe(dose: StatedDose): string {
+  const parts: string[] = [];
+  if (dose.singleMg !== undefined) parts.push(`${round(dose.singleMg)} mg a dose`);
+  if (dose.dailyMg !== undefined) parts.push(`${round(dose.dailyMg)} mg a day`);
+  return parts.join(', ');
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;

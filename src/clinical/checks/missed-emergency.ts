@@ -1,0 +1,53 @@
+import type { KnowledgeBase } from '../../knowledge/knowledge-base';
+import { firstAffirmedMatch } from '../negation';
+import { SEVERITY_ORDER, type ChatMessage, type Finding, type Severity } from '../types';
+
+/**
+ * The patient describes red-flag symptoms and the reply does not send them to the care those
+ * symptoms need (emergency services, or urgent same-day care). Never below high.
+ */
+export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMessage, reply: ChatMessage): Finding[] {
+  const flag = strongestRedFlag(kb, patientMessage);
+  if (!flag) return [];
+  const referred = flag.referral === 'emergency' ? kb.redFlags.emergencyReferral : [...kb.redFlags.emergencyReferral, ...kb.redFlags.urgentReferral];
+  if (referred.some((pattern) => firstAffirmedMatch(pattern, reply.text))) return [];
+  const severity: Severity = SEVERITY_ORDER[flag.severity] >= SEVERITY_ORDER.high ? flag.severity : 'high';
+  return [
+    {
+      category: 'missed-emergency',
+      severity,
+      summary: `The patient describes ${flag.label}, which needs ${flag.referral === 'emergency' ? 'emergency care now' : 'urgent same-day assessment'}, and the reply does not say so.`,
+      evidence: [
+        { message: patientMessage.reference, start: flag.start, end: flag.end, text: patientMessage.text.slice(flag.start, flag.end) },
+        { message: reply.reference, start: 0, end: reply.text.length, text: reply.text.slice(0, 200) },
+      ],
+      rule: `red-flag:${flag.id}`,
+      source: { key: flag.source, entry: flag.id },
+      agents: [],
+      detectedBy: 'rules',
+    },
+  ];
+}
+
+interface RedFlagHit {
+  id: string;
+  label: string;
+  severity: Severity;
+  referral: 'emergency' | 'urgent';
+  source: string;
+  start: number;
+  end: number;
+}
+
+export function strongestRedFlag(kb: KnowledgeBase, message: ChatMessage): RedFlagHit | undefined {
+  let best: RedFlagHit | undefined;
+  for (const flag of kb.redFlags.redFlags) {
+    const hit = flag.patterns.map((p) => firstAffirmedMatch(p, message.text)).find((m) => m !== undefined);
+    if (!hit) continue;
+    if (flag.requiresAlso && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
+    const candidate = { ...flag, start: hit.start, end: hit.end };
+    const rank = (h: RedFlagHit) => SEVERITY_ORDER[h.severity] * 2 + (h.referral === 'emergency' ? 1 : 0);
+    if (!best || rank(candidate) > rank(best)) best = candidate;
+  }
+  return best;
+}

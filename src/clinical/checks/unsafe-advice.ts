@@ -1,0 +1,49 @@
+import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
+import { firstAffirmedMatch } from '../negation';
+import type { ChatMessage, DrugMention, Finding } from '../types';
+import { drugsOf } from './drugs-of';
+
+/**
+ * The reply itself is unsafe: it tells the patient to stop a critical medication, to double a dose,
+ * to self-treat something serious, or gives a definitive diagnosis. Stopping advice counts only
+ * when the reply names a drug (or class) that is dangerous to stop.
+ */
+export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mentions: DrugMention[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of kb.unsafeAdvice) {
+    const hit = rule.patterns.map((p) => firstAffirmedMatch(p, reply.text, 25)).find((m) => m !== undefined);
+    if (!hit) continue;
+    let agents: string[] = [];
+    if (rule.kind === 'stop-critical-medication') {
+      const named = mentions.filter((m) => drugsOf(kb, m.ref).some((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d))));
+      if (named.length === 0) continue;
+      agents = [...new Set(named.flatMap((m) => drugsOf(kb, m.ref).filter((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d)))))].slice(0, 3);
+    }
+    findings.push({
+      category: 'unsafe-advice',
+      severity: rule.severity,
+      summary: `The reply ${describeKind(rule.kind)}: ${rule.rationale}`,
+      evidence: [{ message: reply.reference, start: hit.start, end: hit.end, text: reply.text.slice(hit.start, hit.end) }],
+      rule: `unsafe-advice:${rule.id}`,
+      source: { key: rule.source, entry: rule.id },
+      agents,
+      detectedBy: 'rules',
+    });
+  }
+  return findings;
+}
+
+function describeKind(kind: string): string {
+  switch (kind) {
+    case 'stop-critical-medication':
+      return 'tells the patient to stop a medication that is dangerous to stop abruptly';
+    case 'double-dose':
+      return 'tells the patient to double or make up a dose';
+    case 'self-treat-serious':
+      return 'tells the patient to manage a potentially serious problem without medical care';
+    case 'definitive-diagnosis':
+      return 'gives a definitive diagnosis';
+    default:
+      return 'gives unsafe advice';
+  }
+}

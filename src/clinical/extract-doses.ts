@@ -1,0 +1,146 @@
+import type { DrugMention } from './types';
+
+/** A dose stated in a reply for one drug mention, turned into milligrams where the text allows. */
+export interface StatedDose {
+  /** One administration, mg. */
+  singleMg?: number;
+  /** Per 24 hours, mg: stated directly ("up to 4 g a day") or single dose × frequency. */
+  dailyMg?: number;
+  /** Administrations per day, when stated. */
+  perDay?: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, half: 0.5, 'one and a half': 1.5,
+};
+const NUM = String.raw`(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one and a half|half|an?|one|two|three|four|five|six|seven|eight|nine|ten)`;
+const MASS_UNIT = String.raw`(mg|milligrams?|mcg|µg|ug|micrograms?|g|grams?)`;
+const VOLUME_UNIT = String.raw`(ml|mls|millilit(?:er|re)s?|tsp|teaspoons?|tbsp|tablespoons?)`;
+const COUNT_UNIT = String.raw`(tablets?|tabs?|pills?|capsules?|caps|caplets?|softgels?|gel ?caps?|lozenges?|suppositor(?:y|ies)|puffs?|sachets?|patch(?:es)?)`;
+
+const PATTERNS = {
+  concentration: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\s*(?:\/|per|in|in each|in every)\s*${NUM}?\s*${VOLUME_UNIT}`, 'i'),
+  countWithStrength: new RegExp(String.raw`${NUM}\s*(?:x\s*)?(?:${NUM}\s*${MASS_UNIT}\s*)?${COUNT_UNIT}(?:\s*(?:of|at|containing|,)\s*${NUM}\s*${MASS_UNIT})?`, 'i'),
+  mass: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\b(?!\s*(?:\/|per)\s*(?:\d+\s*)?(?:ml|kg))`, 'i'),
+  volume: new RegExp(String.raw`${NUM}\s*${VOLUME_UNIT}\b`, 'i'),
+  dailyTotal: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\s*(?:a|per|each|every|in a|in one|in 24 hours?|\/)\s*(?:day|24 ?h(?:ours?|rs?)?|d)\b|${NUM}\s*${MASS_UNIT}\s*daily\b(?!\s*(?:for|x))`, 'i'),
+  everyHours: /every\s+(\d+(?:\.\d+)?)(?:\s*(?:-|–|to|or)\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?|h)\b|\bq\s?(\d+)\s?h\b/i,
+  timesPerDay: /\b(once|twice|one time|two times|three times|four times|five times|six times|(\d+)\s*times|(\d+)x)\s*(?:a|per|each|every|in a)?\s*(?:day|daily|24 hours)\b|\b(bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.|qds|tds|bd|od)\b/i,
+  hourly: /\b(every hour|hourly)\b/i,
+  perDayUpTo: /\bup to\s+(\d+|two|three|four|five|six|eight)\s*(?:times|doses)\b/i,
+};
+
+const TIMES: Record<string, number> = {
+  once: 1, 'one time': 1, twice: 2, 'two times': 2, 'three times': 3, 'four times': 4, 'five times': 5, 'six times': 6,
+  bid: 2, 'b.i.d.': 2, bd: 2, tid: 3, 't.i.d.': 3, tds: 3, qid: 4, 'q.i.d.': 4, qds: 4, od: 1,
+};
+
+function num(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  const lower = text.toLowerCase();
+  if (lower in NUMBER_WORDS) return NUMBER_WORDS[lower];
+  const value = Number(lower.replace(/,(?=\d{3}\b)/g, ''));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function toMg(value: number, unit: string): number {
+  const u = unit.toLowerCase();
+  if (u.startsWith('mcg') || u.startsWith('µg') || u.startsWith('ug') || u.startsWith('microgram')) return value / 1000;
+  if (u === 'g' || u.startsWith('gram')) return value * 1000;
+  return value;
+}
+
+function toMl(value: number, unit: string): number {
+  const u = unit.toLowerCase();
+  if (u.startsWith('tsp') || u.startsWith('teaspoon')) return value * 5;
+  if (u.startsWith('tbsp') || u.startsWith('tablespoon')) return value * 15;
+  return value;
+}
+
+/**
+ * The dose a reply gives for each recommended drug, read from the text between the mention and the
+ * next drug mention (or the end of the sentence). Returns nothing when no dose is stated.
+ */
+export function extractDose(text: string, mention: DrugMention, nextMentionStart: number | undefined): StatedDose | undefined {
+  const sentenceEnd = nextSentenceEnd(text, mention.end);
+  const windowEnd = Math.min(sentenceEnd, nextMentionStart ?? sentenceEnd);
+  const sentenceStart = previousSentenceEnd(text, mention.start);
+  // Dose before the name ("two 500 mg tablets of Tylenol") or after it ("Tylenol 1000 mg every 4 hours").
+  const after = text.slice(mention.end, windowEnd);
+  const before = text.slice(sentenceStart, mention.start);
+  const dose = parseDose(after) ?? parseBefore(before);
+  if (!dose) return undefined;
+  const frequencyText = text.slice(sentenceStart, sentenceEnd);
+  const perDay = dose.perDay ?? frequencyOf(after) ?? frequencyOf(frequencyText);
+  const dailyMg = dose.dailyMg ?? (dose.singleMg !== undefined && perDay !== undefined ? dose.singleMg * perDay : undefined);
+  return { ...dose, perDay, dailyMg, start: mention.start, end: windowEnd, text: text.slice(mention.start, windowEnd).trim() };
+}
+
+type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay'>;
+
+function parseBefore(before: string): ParsedDose | undefined {
+  // Only the last few words before the name can belong to it ("take two 500 mg tablets of ...").
+  const tail = before.split(/[,;:]/).at(-1) ?? '';
+  return parseDose(tail.slice(-40));
+}
+
+export function parseDose(text: string): ParsedDose | undefined {
+  const daily = PATTERNS.dailyTotal.exec(text);
+  const dailyMg = daily ? toMg(num(daily[1] ?? daily[3]) ?? NaN, daily[2] ?? daily[4]) : undefined;
+  const concentration = PATTERNS.concentration.exec(text);
+  const count = PATTERNS.countWithStrength.exec(text);
+  let singleMg: number | undefined;
+  if (count) {
+    const n = num(count[1]);
+    const strength = count[2] ? toMg(num(count[2]) ?? NaN, count[3]) : count[5] ? toMg(num(count[5]) ?? NaN, count[6]) : undefined;
+    if (n !== undefined && strength !== undefined) singleMg = n * strength;
+  }
+  if (singleMg === undefined && concentration) {
+    const perVolumeMg = toMg(num(concentration[1]) ?? NaN, concentration[2]);
+    const perMl = perVolumeMg / toMl(num(concentration[3]) ?? 1, concentration[4]);
+    const withoutConcentration = text.replace(concentration[0], ' ');
+    const volume = PATTERNS.volume.exec(withoutConcentration);
+    if (volume) singleMg = toMl(num(volume[1]) ?? NaN, volume[2]) * perMl;
+  }
+  if (singleMg === undefined) {
+    const mass = PATTERNS.mass.exec(daily ? text.replace(daily[0], ' ') : text);
+    if (mass && !(concentration && concentration.index === mass.index)) singleMg = toMg(num(mass[1]) ?? NaN, mass[2]);
+  }
+  const valid = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
+  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg) };
+  return result.singleMg !== undefined || result.dailyMg !== undefined ? result : undefined;
+}
+
+/** Administrations per 24 hours, taking the most frequent reading ("every 4 to 6 hours" → 6). */
+export function frequencyOf(text: string): number | undefined {
+  const every = PATTERNS.everyHours.exec(text);
+  if (every) {
+    const hours = Math.min(...[every[1], every[2], every[3]].filter(Boolean).map(Number));
+    if (hours > 0) return Math.floor(24 / hours);
+  }
+  if (PATTERNS.hourly.test(text)) return 24;
+  const times = PATTERNS.timesPerDay.exec(text);
+  if (times) {
+    if (times[2]) return Number(times[2]);
+    if (times[3]) return Number(times[3]);
+    return TIMES[(times[1] ?? times[4]).toLowerCase()];
+  }
+  const upTo = PATTERNS.perDayUpTo.exec(text);
+  if (upTo) return num(upTo[1]);
+  return undefined;
+}
+
+function nextSentenceEnd(text: string, from: number): number {
+  const match = /[.!?\n](\s|$)/.exec(text.slice(from));
+  return match ? from + match.index : text.length;
+}
+
+function previousSentenceEnd(text: string, before: number): number {
+  const head = text.slice(0, before);
+  const matches = [...head.matchAll(/[.!?\n](\s|$)/g)];
+  const last = matches.at(-1);
+  return last ? (last.index ?? 0) + last[0].length : 0;
+}

@@ -1,0 +1,104 @@
+import type { Condition, Observation, Patient } from '@medplum/fhirtypes';
+import type { PatientContext } from '../ehr/ehr-client';
+
+/** Facts about the patient that dosing and contraindication rules depend on, read from the chart. */
+export interface PatientState {
+  /** `Patient/<id>`: what age-based findings point at. */
+  patientReference: string;
+  ageYears?: number;
+  sex?: string;
+  weightKg?: { value: number; reference: string };
+  egfr?: { value: number; reference: string };
+  pregnancy?: { weeks?: number; reference: string };
+  conditions: ResolvedCondition[];
+}
+
+export interface ResolvedCondition {
+  reference: string;
+  snomed: string[];
+  icd10: string[];
+  /** Lower-case display text and codings' displays, for text matching. */
+  text: string;
+}
+
+const SNOMED = 'http://snomed.info/sct';
+const ICD10 = /icd-?10/i;
+const LOINC = 'http://loinc.org';
+const WEIGHT_CODES = ['29463-7', '3141-9'];
+const EGFR_CODES = ['62238-1', '33914-3', '48642-3', '48643-1', '88293-6', '88294-4', '98979-8', '50044-7', '69405-9'];
+const PREGNANCY_SNOMED = ['77386006', '72892002'];
+const PREGNANCY_STATUS_LOINC = '82810-3';
+const GESTATIONAL_AGE_LOINC = ['11884-4', '11885-1', '18185-9', '49051-6'];
+
+export function resolvePatientState(context: PatientContext, at: Date): PatientState {
+  const conditions = context.conditions.filter(isActiveCondition).map(resolveCondition);
+  return {
+    patientReference: `Patient/${context.patientId}`,
+    ageYears: ageOf(context.patient, at),
+    sex: context.patient?.gender,
+    weightKg: latestQuantity(context.observations, WEIGHT_CODES, (unit, value) => (/^(lb|lbs|\[lb_av\])$/i.test(unit) ? value * 0.453592 : /^g$/i.test(unit) ? value / 1000 : value)),
+    egfr: latestQuantity(context.observations, EGFR_CODES, (_unit, value) => value),
+    pregnancy: pregnancyOf(context, conditions, at),
+    conditions,
+  };
+}
+
+export function isActiveCondition(condition: Condition): boolean {
+  const clinical = condition.clinicalStatus?.coding?.map((c) => c.code) ?? [];
+  const verification = condition.verificationStatus?.coding?.map((c) => c.code) ?? [];
+  if (clinical.length > 0 && !clinical.some((c) => c === 'active' || c === 'recurrence' || c === 'relapse')) return false;
+  return !verification.some((c) => c === 'refuted' || c === 'entered-in-error');
+}
+
+function resolveCondition(condition: Condition): ResolvedCondition {
+  const codings = condition.code?.coding ?? [];
+  return {
+    reference: `Condition/${condition.id}`,
+    snomed: codings.filter((c) => c.system === SNOMED && c.code).map((c) => c.code as string),
+    icd10: codings.filter((c) => ICD10.test(c.system ?? '') && c.code).map((c) => (c.code as string).toUpperCase()),
+    text: [condition.code?.text, ...codings.map((c) => c.display)].filter(Boolean).join(' | ').toLowerCase(),
+  };
+}
+
+function ageOf(patient: Patient | undefined, at: Date): number | undefined {
+  if (!patient?.birthDate) return undefined;
+  const birth = new Date(patient.birthDate.length === 4 ? `${patient.birthDate}-07-01` : patient.birthDate.length === 7 ? `${patient.birthDate}-15` : patient.birthDate);
+  if (Number.isNaN(birth.getTime())) return undefined;
+  return (at.getTime() - birth.getTime()) / (365.25 * 24 * 3600 * 1000);
+}
+
+function latestQuantity(
+  observations: Observation[],
+  codes: string[],
+  toUnit: (unit: string, value: number) => number,
+): { value: number; reference: string } | undefined {
+  const matching = observations
+    .filter((o) => o.status !== 'entered-in-error' && o.status !== 'cancelled')
+    .filter((o) => o.code?.coding?.some((c) => (c.system === LOINC || !c.system) && codes.includes(c.code ?? '')))
+    .filter((o) => typeof o.valueQuantity?.value === 'number')
+    .sort((a, b) => Date.parse(b.effectiveDateTime ?? b.issued ?? '') - Date.parse(a.effectiveDateTime ?? a.issued ?? ''));
+  const latest = matching[0];
+  if (!latest) return undefined;
+  const q = latest.valueQuantity as { value: number; unit?: string; code?: string };
+  return { value: toUnit(q.code ?? q.unit ?? '', q.value), reference: `Observation/${latest.id}` };
+}
+
+function pregnancyOf(context: PatientContext, conditions: ResolvedCondition[], at: Date): PatientState['pregnancy'] {
+  const gestational = latestQuantity(context.observations, GESTATIONAL_AGE_LOINC, (unit, value) => (/^d/i.test(unit) ? value / 7 : value));
+  const status = context.observations.find(
+    (o) =>
+      o.code?.coding?.some((c) => c.code === PREGNANCY_STATUS_LOINC) &&
+      (o.valueCodeableConcept?.coding?.some((c) => c.code === '77386006') || /pregnant/i.test(o.valueCodeableConcept?.text ?? '')),
+  );
+  const condition = conditions.find((c) => c.snomed.some((s) => PREGNANCY_SNOMED.includes(s)) || /\bpregnan|\bgestation|\bintrauterine pregnancy|^z33|^o09/.test(c.text) || c.icd10.some((code) => /^(Z33|O09|Z34)/.test(code)));
+  if (!gestational && !status && !condition) return undefined;
+  const reference = condition?.reference ?? (status ? `Observation/${status.id}` : gestational?.reference ?? '');
+  let weeks = gestational?.value;
+  if (weeks === undefined && condition) {
+    const stated = /(\d{1,2})\s*(?:weeks?|wks?|\/40)/.exec(condition.text);
+    if (stated) weeks = Number(stated[1]);
+    const source = context.conditions.find((c) => `Condition/${c.id}` === condition.reference);
+    if (weeks !== undefined && source?.recordedDate) weeks += (at.getTime() - Date.parse(source.recordedDate)) / (7 * 24 * 3600 * 1000);
+  }
+  return { weeks: weeks === undefined ? undefined : Math.floor(weeks), reference };
+}
