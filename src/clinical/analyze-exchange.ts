@@ -29,7 +29,8 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     findings.push(...checkDrugInteractions(kb, recommended, resolved.medications));
     findings.push(...checkDoses(kb, exchange.botReply.text, recommended, state));
     findings.push(...checkContraindications(kb, recommended, state));
-    findings.push(...checkUnsafeAdvice(kb, exchange.botReply, mentions));
+    const patientMentions = exchange.patientMessage ? extractMentions(kb, exchange.patientMessage) : [];
+    findings.push(...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions));
     if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply));
   }
   return findings;

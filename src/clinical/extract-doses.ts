@@ -64,39 +64,66 @@ function toMl(value: number, unit: string): number {
  * The dose a reply gives for each recommended drug, read from the text between the mention and the
  * next drug mention (or the end of the sentence). Returns nothing when no dose is stated.
  */
-export function extractDose(text: string, mention: DrugMention, nextMentionStart: number | undefined): StatedDose | undefined {
+export interface ProductStrength {
+  name: string;
+  drug: string;
+  unitMg?: number;
+  mgPerMl?: number;
+}
+
+/**
+ * The dose a reply gives for one recommended drug, read from its sentence up to the next drug
+ * mention: numbers before the name and after it read as one phrase ("two 500 mg Tylenol tablets
+ * every 4 hours"). A branded product named in the sentence supplies a strength the text leaves out.
+ */
+export function extractDose(text: string, mention: DrugMention, nextMentionStart: number | undefined, products: ProductStrength[] = []): StatedDose | undefined {
   const sentenceEnd = nextSentenceEnd(text, mention.end);
   const windowEnd = Math.min(sentenceEnd, nextMentionStart ?? sentenceEnd);
   const sentenceStart = previousSentenceEnd(text, mention.start);
-  // Dose before the name ("two 500 mg tablets of Tylenol") or after it ("Tylenol 1000 mg every 4 hours").
+  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[,;:]/).at(-1) ?? '').slice(-40);
   const after = text.slice(mention.end, windowEnd);
-  const before = text.slice(sentenceStart, mention.start);
-  const dose = parseDose(after) ?? parseBefore(before);
+  const phrase = `${beforeTail} ${after}`;
+  const sentence = text.slice(sentenceStart, sentenceEnd).toLowerCase();
+  const product = products.find((p) => p.drug === mention.ref && sentence.includes(p.name));
+  const counted = product?.unitMg ? COUNT_BEFORE_NAME.exec(beforeTail) : null;
+  const count = counted ? num(counted[1]) : undefined;
+  const dose =
+    parseDose(phrase, product) ??
+    (count !== undefined && count <= 10 && product?.unitMg ? { singleMg: count * product.unitMg, unitMg: product.unitMg } : undefined);
   if (!dose) return undefined;
-  const frequencyText = text.slice(sentenceStart, sentenceEnd);
-  const perDay = dose.perDay ?? frequencyOf(after) ?? frequencyOf(frequencyText);
-  const dailyMg = dose.dailyMg ?? (dose.singleMg !== undefined && perDay !== undefined ? dose.singleMg * perDay : undefined);
-  return { ...dose, perDay, dailyMg, start: mention.start, end: windowEnd, text: text.slice(mention.start, windowEnd).trim() };
+  const perDay = dose.perDay ?? frequencyOf(phrase) ?? frequencyOf(text.slice(sentenceStart, sentenceEnd));
+  const unitsPerDay = UNITS_PER_DAY.exec(phrase);
+  const dailyFromUnits = unitsPerDay && dose.unitMg ? (num(unitsPerDay[1]) ?? 0) * dose.unitMg : undefined;
+  const fromFrequency = dose.singleMg !== undefined && perDay !== undefined ? dose.singleMg * perDay : undefined;
+  const capped = dailyFromUnits !== undefined && fromFrequency !== undefined ? Math.min(dailyFromUnits, fromFrequency) : (dailyFromUnits ?? fromFrequency);
+  const dailyMg = dose.dailyMg ?? capped;
+  return { singleMg: dose.singleMg, dailyMg, perDay, start: mention.start, end: windowEnd, text: text.slice(mention.start, windowEnd).trim() };
 }
 
-type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay'>;
+const UNITS_PER_DAY = new RegExp(
+  String.raw`(?:up to|no more than|not more than|never more than|maximum of|max(?:imum)?|at most)\s+${NUM}\s*(?:tablets?|tabs?|pills?|capsules?|caplets?|softgels?|doses?)?\s*(?:a|per|in|each|in any)?\s*(?:day|24 ?hours?|24 ?hrs?)`,
+  'i',
+);
 
-function parseBefore(before: string): ParsedDose | undefined {
-  // Only the last few words before the name can belong to it ("take two 500 mg tablets of ...").
-  const tail = before.split(/[,;:]/).at(-1) ?? '';
-  return parseDose(tail.slice(-40));
-}
+type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay'> & { unitMg?: number };
 
-export function parseDose(text: string): ParsedDose | undefined {
+/** "take 2 Aleve": a bare count just before a product's name. */
+const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i');
+
+export function parseDose(text: string, product?: ProductStrength): ParsedDose | undefined {
   const daily = PATTERNS.dailyTotal.exec(text);
   const dailyMg = daily ? toMg(num(daily[1] ?? daily[3]) ?? NaN, daily[2] ?? daily[4]) : undefined;
   const concentration = PATTERNS.concentration.exec(text);
   const count = PATTERNS.countWithStrength.exec(text);
   let singleMg: number | undefined;
+  let unitMg: number | undefined;
   if (count) {
     const n = num(count[1]);
-    const strength = count[2] ? toMg(num(count[2]) ?? NaN, count[3]) : count[5] ? toMg(num(count[5]) ?? NaN, count[6]) : undefined;
-    if (n !== undefined && strength !== undefined) singleMg = n * strength;
+    const strength = count[2] ? toMg(num(count[2]) ?? NaN, count[3]) : count[5] ? toMg(num(count[5]) ?? NaN, count[6]) : product?.unitMg;
+    if (n !== undefined && strength !== undefined) {
+      singleMg = n * strength;
+      unitMg = strength;
+    }
   }
   if (singleMg === undefined && concentration) {
     const perVolumeMg = toMg(num(concentration[1]) ?? NaN, concentration[2]);
@@ -105,23 +132,34 @@ export function parseDose(text: string): ParsedDose | undefined {
     const volume = PATTERNS.volume.exec(withoutConcentration);
     if (volume) singleMg = toMl(num(volume[1]) ?? NaN, volume[2]) * perMl;
   }
+  if (singleMg === undefined && !concentration && product?.mgPerMl) {
+    const volume = PATTERNS.volume.exec(text);
+    if (volume) singleMg = toMl(num(volume[1]) ?? NaN, volume[2]) * product.mgPerMl;
+  }
   if (singleMg === undefined) {
     const mass = PATTERNS.mass.exec(daily ? text.replace(daily[0], ' ') : text);
     if (mass && !(concentration && concentration.index === mass.index)) singleMg = toMg(num(mass[1]) ?? NaN, mass[2]);
   }
   const valid = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
-  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg) };
+  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), unitMg };
   return result.singleMg !== undefined || result.dailyMg !== undefined ? result : undefined;
 }
 
 /** Administrations per 24 hours, taking the most frequent reading ("every 4 to 6 hours" → 6). */
 export function frequencyOf(text: string): number | undefined {
   const every = PATTERNS.everyHours.exec(text);
+  const cap = explicitTimes(text);
   if (every) {
-    const hours = Math.min(...[every[1], every[2], every[3]].filter(Boolean).map(Number));
-    if (hours > 0) return Math.floor(24 / hours);
+    // A range ("every 4 to 6 hours") reads as label text does: the usual, longer interval.
+    const hours = Math.max(...[every[1], every[2], every[3]].filter(Boolean).map(Number));
+    // "every 4 hours, up to 5 times a day": the stated cap bounds the interval's six.
+    if (hours > 0) return cap !== undefined ? Math.min(cap, Math.floor(24 / hours)) : Math.floor(24 / hours);
   }
   if (PATTERNS.hourly.test(text)) return 24;
+  return cap;
+}
+
+function explicitTimes(text: string): number | undefined {
   const times = PATTERNS.timesPerDay.exec(text);
   if (times) {
     if (times[2]) return Number(times[2]);

@@ -5,13 +5,16 @@
 const NEGATORS = /\b(no|not|never|without|denies|denied|deny|don'?t|doesn'?t|didn'?t|isn'?t|aren'?t|wasn'?t|haven'?t|hasn'?t|no need to|nothing like|free of|ruled out|neither|nor)\b[^.!?;,]*$/i;
 const CLAUSE = /[.!?;]|\bbut\b|\bhowever\b|\balthough\b/gi;
 
+/** Set phrases that contain a negator but negate nothing that follows ("no problem, just take ..."). */
+const IDIOMS = /\b(no problem|no worries|no need to worry|not to worry|no doubt|not only|no matter)\b/gi;
+
 export function isNegated(text: string, index: number, window = 40): boolean {
   let start = Math.max(0, index - window);
   for (const m of text.slice(0, index).matchAll(CLAUSE)) {
     const end = (m.index ?? 0) + m[0].length;
     if (end > start) start = end;
   }
-  return NEGATORS.test(text.slice(start, index));
+  return NEGATORS.test(text.slice(start, index).replace(IDIOMS, ' '));
 }
 
 /** The first match of `pattern` in `text` that is not negated just before it. */

@@ -8,6 +8,7 @@ import {
   drugsFileSchema,
   interactionsFileSchema,
   mentionCuesFileSchema,
+  productsFileSchema,
   redFlagsFileSchema,
   selfHarmFileSchema,
   unsafeAdviceFileSchema,
@@ -46,6 +47,8 @@ export interface KnowledgeBase {
     emergencyReferral: RegExp[];
     urgentReferral: RegExp[];
   };
+  /** Lower-case product names with their unit strength or concentration, longest name first. */
+  products: { name: string; drug: string; unitMg?: number; mgPerMl?: number }[];
   unsafeAdvice: { id: string; kind: string; patterns: RegExp[]; agents?: AgentRef[]; severity: Interaction['severity']; rationale: string; source: string }[];
   sources: Map<string, Source>;
 }
@@ -72,13 +75,14 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
   const contraindicationsFile = readFile(dir, 'contraindications.json', contraindicationsFileSchema);
   const redFlagsFile = readFile(dir, 'red-flags.json', redFlagsFileSchema);
   const unsafeFile = readFile(dir, 'unsafe-advice.json', unsafeAdviceFileSchema);
+  const productsFile = readFile(dir, 'products.json', productsFileSchema);
 
   const drugs = new Map<string, Drug>();
   const classMembers = new Map<string, Set<string>>();
   const byRxnorm = new Map<string, string>();
   const lexicon = new Map<string, AgentRef>();
   const sources = new Map<string, Source>();
-  for (const file of [drugsFile, aliasesFile, crossFile, interactionsFile, selfHarmFile, contraindicationsFile, redFlagsFile, unsafeFile]) {
+  for (const file of [drugsFile, aliasesFile, crossFile, interactionsFile, selfHarmFile, contraindicationsFile, redFlagsFile, unsafeFile, productsFile]) {
     for (const [key, source] of Object.entries(file.sources)) sources.set(key, source);
   }
 
@@ -113,6 +117,9 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     }
   }
 
+  for (const product of productsFile.products) {
+    if (!drugs.has(product.drug)) throw new KnowledgeError(`products.json: ${product.name} names unknown drug ${product.drug}`);
+  }
   for (const rule of [...contraindicationsFile.rules, ...unsafeFile.rules]) {
     for (const ref of 'agents' in rule ? rule.agents ?? [] : []) {
       if (!knownRef(ref)) throw new KnowledgeError(`${rule.id} names unknown agent ${ref}`);
@@ -147,6 +154,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       emergencyReferral: redFlagsFile.emergencyReferral.map((p) => regex(p, 'red-flags.json emergencyReferral')),
       urgentReferral: redFlagsFile.urgentReferral.map((p) => regex(p, 'red-flags.json urgentReferral')),
     },
+    products: [...productsFile.products].map((p) => ({ ...p, name: p.name.toLowerCase() })).sort((a, b) => b.name.length - a.name.length),
     unsafeAdvice: unsafeFile.rules.map((r) => ({ ...r, patterns: r.patterns.map((p) => regex(p, `unsafe-advice.json ${r.id}`)) })),
     sources,
   };

@@ -205,3 +205,18 @@ export const unsafeAdviceFileSchema = z.object({
   sources: sourcesMap,
   rules: z.array(unsafeAdviceSchema).min(1),
 });
+
+/** Branded products whose strength a chat rarely states ("2 Aleve", "10 mL of Children's Tylenol"). */
+export const productsFileSchema = z.object({
+  version: z.string(),
+  sources: sourcesMap,
+  products: z.array(
+    z.object({
+      name: z.string().min(2),
+      drug: z.string().regex(/^[a-z0-9-]+$/),
+      unitMg: z.number().positive().optional(),
+      mgPerMl: z.number().positive().optional(),
+      source: sourceRef,
+    }),
+  ),
+});

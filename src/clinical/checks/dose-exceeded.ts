@@ -16,7 +16,7 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
     if (mention.ref.startsWith('class:')) return;
     const drug = kb.drugs.get(mention.ref);
     if (!drug?.dosing) return;
-    const dose = extractDose(text, mention, recommended[i + 1]?.start);
+    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products);
     if (!dose) return;
     const excess = worstExcess(drug.dosing, dose, state);
     if (!excess) return;
@@ -64,7 +64,8 @@ function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState): Exc
   if (dosing.adultMaxSingleMg && dose.singleMg !== undefined && dose.singleMg > dosing.adultMaxSingleMg * 1.01) {
     return { severity: dose.singleMg > dosing.adultMaxSingleMg * 2 ? 'high' : 'moderate', limit: `the maximum single dose of ${dosing.adultMaxSingleMg} mg`, rule: 'adult-single' };
   }
-  if (dosing.otcMaxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > dosing.otcMaxDailyMg * 1.01) {
+  // The OTC label limit is advisory (prescribers go higher): only a clear excess is unsafe self-treatment advice.
+  if (dosing.otcMaxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > dosing.otcMaxDailyMg * 1.5) {
     return { severity: 'moderate', limit: `the over-the-counter daily limit of ${dosing.otcMaxDailyMg} mg (higher doses only under medical supervision)`, rule: 'otc-daily' };
   }
   return undefined;

@@ -2,7 +2,9 @@ import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import { SEVERITY_ORDER, type ChatMessage, type Finding } from '../types';
 
 /** "I don't want to die" is not ideation: a negation just before the phrase cancels it. */
-const NEGATION_BEFORE = /\b(don'?t|do not|never|not|no longer)\s+(\w+\s+){0,2}$/i;
+const NEGATION_BEFORE = /\b(don'?t|do not|never|not|no longer|wouldn'?t|would never)\s+(\w+\s+){0,2}$/i;
+/** "My friend said she wants to die" is about someone else: a third-person speaker in the same sentence. */
+const THIRD_PARTY = /\b(he|she|they|his|her|their|my (?:friend|son|daughter|brother|sister|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|patient|kid|child|cousin|colleague|flatmate|roommate))\b[^.!?]*$/i;
 
 /** The patient expresses suicidal ideation or self-harm. Always for human follow-up, never below high. */
 export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage): Finding[] {
@@ -10,7 +12,9 @@ export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage): Finding[
   for (const expression of kb.selfHarm) {
     const match = expression.pattern.exec(message.text);
     if (!match) continue;
-    if (NEGATION_BEFORE.test(message.text.slice(Math.max(0, match.index - 30), match.index))) continue;
+    const before = message.text.slice(Math.max(0, match.index - 60), match.index);
+    if (NEGATION_BEFORE.test(before.slice(-30))) continue;
+    if (THIRD_PARTY.test(before) && !/\b(i|me|my ?self)\b/i.test(match[0])) continue;
     const severity = SEVERITY_ORDER[expression.severity] >= SEVERITY_ORDER.high ? expression.severity : 'high';
     if (best && SEVERITY_ORDER[best.severity] >= SEVERITY_ORDER[severity]) continue;
     best = {

@@ -6,16 +6,17 @@ import { drugsOf } from './drugs-of';
 /**
  * The reply itself is unsafe: it tells the patient to stop a critical medication, to double a dose,
  * to self-treat something serious, or gives a definitive diagnosis. Stopping advice counts only
- * when the reply names a drug (or class) that is dangerous to stop.
+ * when the exchange names a drug (or class) that is dangerous to stop.
  */
-export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mentions: DrugMention[]): Finding[] {
+export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mentions: DrugMention[], patientMentions: DrugMention[] = []): Finding[] {
   const findings: Finding[] = [];
   for (const rule of kb.unsafeAdvice) {
     const hit = rule.patterns.map((p) => firstAffirmedMatch(p, reply.text, 25)).find((m) => m !== undefined);
     if (!hit) continue;
     let agents: string[] = [];
     if (rule.kind === 'stop-critical-medication') {
-      const named = mentions.filter((m) => drugsOf(kb, m.ref).some((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d))));
+      // "You can just stop it" stops the drug the patient asked about: the exchange names it.
+      const named = [...mentions, ...patientMentions].filter((m) => drugsOf(kb, m.ref).some((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d))));
       if (named.length === 0) continue;
       agents = [...new Set(named.flatMap((m) => drugsOf(kb, m.ref).filter((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d)))))].slice(0, 3);
     }
