@@ -8,6 +8,9 @@ interface Token {
 }
 
 const CLAUSE_BREAK = /[.!?;\n]|\bbut\b|\bhowever\b/gi;
+/** "Augmentin contains amoxicillin. Please don't take it." The next sentence can warn about the drug by pronoun. */
+const PRONOUN_WARNING =
+  /^\s*[^.!?]{0,80}?\b(?:(?:don'?t|do not|never|shouldn'?t|should not|please don'?t)\s+(?:take|use|give|start|try)\s+(?:it|them|this|that|these)\b|(?:it|this|that|they|these)\s*(?:'s|is|are|would be|wouldn'?t be|isn'?t|aren'?t|is not|are not)\s+(?:not\s+)?(?:safe|suitable|a good (?:idea|choice|option)|recommended|advisable|best avoided)\b|(?:avoid|stay away from)\s+(?:it|them|this|that)\b)/i;
 /** Verbs that start a fresh instruction: "avoid ibuprofen and take paracetamol" recommends paracetamol. */
 const RESET_VERBS = ['take', 'use', 'try', 'start', 'give', 'switch to', 'opt for', 'choose', 'go with', 'recommend', 'suggest'];
 
@@ -65,7 +68,18 @@ function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number, p
   }
   if (kb.cues.reportAfter.some((cue) => tail.startsWith(` ${normalizeTerm(cue)} `))) return 'reported';
   if (kb.cues.warnAfter.some((cue) => tail.includes(` ${normalizeTerm(cue)} `))) return 'warned';
+  if (warnsInNextSentence(text, end)) return 'warned';
   return 'recommended';
+}
+
+function warnsInNextSentence(text: string, end: number): boolean {
+  const rest = text.slice(end);
+  const boundary = /[.!?](\s|$)/.exec(rest);
+  if (!boundary) return false;
+  const afterBoundary = rest.slice(boundary.index + boundary[0].length);
+  const next = afterBoundary.split(/[.!?](?:\s|$)/)[0] ?? '';
+  // The negative sentence must not name another drug first: then "it" means that drug.
+  return PRONOUN_WARNING.test(next);
 }
 
 /** Index just past the last whole-word occurrence of `phrase` in `haystack` (space padded), or -1. */

@@ -14,7 +14,12 @@ export function isNegated(text: string, index: number, window = 40): boolean {
     const end = (m.index ?? 0) + m[0].length;
     if (end > start) start = end;
   }
-  return NEGATORS.test(text.slice(start, index).replace(IDIOMS, ' '));
+  return NEGATORS.test(neutralizeIdioms(text.slice(start, index)));
+}
+
+/** Blanks idioms that contain a negator, keeping every other character where it was. */
+export function neutralizeIdioms(text: string): string {
+  return text.replace(IDIOMS, (m) => ' '.repeat(m.length));
 }
 
 /** The first match of `pattern` in `text` that is not negated just before it. */

@@ -1,5 +1,5 @@
 import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
-import { firstAffirmedMatch } from '../negation';
+import { neutralizeIdioms } from '../negation';
 import type { ChatMessage, DrugMention, Finding } from '../types';
 import { drugsOf } from './drugs-of';
 
@@ -11,7 +11,9 @@ import { drugsOf } from './drugs-of';
 export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mentions: DrugMention[], patientMentions: DrugMention[] = []): Finding[] {
   const findings: Finding[] = [];
   for (const rule of kb.unsafeAdvice) {
-    const hit = rule.patterns.map((p) => firstAffirmedMatch(p, reply.text, 25)).find((m) => m !== undefined);
+    // The rules' own patterns carry their negation look-behinds ("do not stop ..."); idioms like
+    // "no problem" are blanked first so they do not read as a negation.
+    const hit = rule.patterns.map((p) => p.exec(neutralizeIdioms(reply.text))).find((m) => m !== null);
     if (!hit) continue;
     let agents: string[] = [];
     if (rule.kind === 'stop-critical-medication') {
@@ -24,7 +26,7 @@ export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mention
       category: 'unsafe-advice',
       severity: rule.severity,
       summary: `The reply ${describeKind(rule.kind)}: ${rule.rationale}`,
-      evidence: [{ message: reply.reference, start: hit.start, end: hit.end, text: reply.text.slice(hit.start, hit.end) }],
+      evidence: [{ message: reply.reference, start: hit.index, end: hit.index + hit[0].length, text: reply.text.slice(hit.index, hit.index + hit[0].length) }],
       rule: `unsafe-advice:${rule.id}`,
       source: { key: rule.source, entry: rule.id },
       agents,
