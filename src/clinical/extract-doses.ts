@@ -89,6 +89,7 @@ export function extractDose(text: string, mention: DrugMention, nextMentionStart
   const count = counted ? num(counted[1]) : undefined;
   const dose =
     parseDose(phrase, product) ??
+    nextSentenceDose(text, sentenceEnd, nextMentionStart, product) ??
     (count !== undefined && count <= 10 && product?.unitMg ? { singleMg: count * product.unitMg, unitMg: product.unitMg } : undefined);
   if (!dose) return undefined;
   const perDay = dose.perDay ?? frequencyOf(phrase) ?? frequencyOf(text.slice(sentenceStart, sentenceEnd));
@@ -104,6 +105,15 @@ const UNITS_PER_DAY = new RegExp(
   String.raw`(?:up to|no more than|not more than|never more than|maximum of|max(?:imum)?|at most)\s+${NUM}\s*(?:tablets?|tabs?|pills?|capsules?|caplets?|softgels?|doses?)?\s*(?:a|per|in|each|in any)?\s*(?:day|24 ?hours?|24 ?hrs?)`,
   'i',
 );
+
+/** "Benadryl can help. Adults can take 100 mg before bed." The dose may follow in the next sentence. */
+function nextSentenceDose(text: string, sentenceEnd: number, nextMentionStart: number | undefined, product?: ProductStrength): ParsedDose | undefined {
+  if (nextMentionStart !== undefined && nextMentionStart <= sentenceEnd + 2) return undefined;
+  const from = sentenceEnd + 1;
+  const end = nextSentenceEnd(text, from + 1);
+  if (nextMentionStart !== undefined && nextMentionStart < end) return undefined;
+  return parseDose(text.slice(from, end), product);
+}
 
 type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay'> & { unitMg?: number };
 

@@ -5,6 +5,8 @@ import type { DrugMention, Finding, Severity } from '../types';
 
 /** Below this age, weight-based pediatric limits apply when the knowledge base has them. */
 const PEDIATRIC_UNDER_YEARS = 12;
+/** Adults under this weight are dosed by weight too (BNF: paracetamol 15 mg/kg, and similar). */
+const LOW_WEIGHT_ADULT_KG = 50;
 
 /**
  * The reply's dosing exceeds a maximum single or daily dose for this patient: mg/kg limits for
@@ -46,15 +48,16 @@ type Dosing = NonNullable<NonNullable<ReturnType<KnowledgeBase['drugs']['get']>>
 
 function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState): Excess | undefined {
   const child = state.ageYears !== undefined && state.ageYears < PEDIATRIC_UNDER_YEARS;
-  if (child && state.weightKg) {
+  const lowWeight = state.weightKg !== undefined && state.weightKg.value < LOW_WEIGHT_ADULT_KG;
+  if ((child || lowWeight) && state.weightKg) {
     const kg = state.weightKg.value;
     const perKgDaily = dose.dailyMg !== undefined ? dose.dailyMg / kg : undefined;
     const perKgSingle = dose.singleMg !== undefined ? dose.singleMg / kg : undefined;
     if (dosing.pediatricMaxDailyMgPerKg && perKgDaily !== undefined && perKgDaily > dosing.pediatricMaxDailyMgPerKg * 1.05) {
-      return { severity: perKgDaily > dosing.pediatricMaxDailyMgPerKg * 1.5 ? 'critical' : 'high', limit: `the pediatric maximum of ${dosing.pediatricMaxDailyMgPerKg} mg/kg/day for a ${round(kg)} kg child`, rule: 'pediatric-daily', basis: state.weightKg.reference };
+      return { severity: perKgDaily > dosing.pediatricMaxDailyMgPerKg * 1.5 ? 'critical' : 'high', limit: `the weight-based maximum of ${dosing.pediatricMaxDailyMgPerKg} mg/kg/day for ${round(kg)} kg`, rule: 'pediatric-daily', basis: state.weightKg.reference };
     }
     if (dosing.pediatricMaxSingleMgPerKg && perKgSingle !== undefined && perKgSingle > dosing.pediatricMaxSingleMgPerKg * 1.1) {
-      return { severity: 'high', limit: `the pediatric maximum single dose of ${dosing.pediatricMaxSingleMgPerKg} mg/kg for a ${round(kg)} kg child`, rule: 'pediatric-single', basis: state.weightKg.reference };
+      return { severity: 'high', limit: `the weight-based maximum single dose of ${dosing.pediatricMaxSingleMgPerKg} mg/kg for ${round(kg)} kg`, rule: 'pediatric-single', basis: state.weightKg.reference };
     }
   }
   // Adult limits also bound children: a child never safely takes more than an adult maximum.
