@@ -7,6 +7,7 @@ import { checkDrugInteractions } from './checks/drug-interaction';
 import { checkMissedEmergency } from './checks/missed-emergency';
 import { checkSelfHarm } from './checks/self-harm';
 import { checkUnsafeAdvice } from './checks/unsafe-advice';
+import { endorsedByReply, thirdPartyDrugs } from './endorsement';
 import { extractMentions } from './extract-mentions';
 import { resolvePatientState } from './patient-state';
 import { resolveContext } from './resolve-context';
@@ -24,12 +25,14 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const resolved = resolveContext(kb, context);
     const state = resolvePatientState(context, at);
     const mentions = extractMentions(kb, exchange.botReply);
-    const recommended = mentions.filter((m) => m.stance === 'recommended');
+    const patientMentions = exchange.patientMessage ? extractMentions(kb, exchange.patientMessage) : [];
+    const someoneElses = exchange.patientMessage ? thirdPartyDrugs(patientMentions, exchange.patientMessage.text) : new Set<string>();
+    const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
+    const recommended = [...advised, ...endorsedByReply(patientMentions, exchange.botReply, mentions).filter((m) => !someoneElses.has(m.ref))];
     findings.push(...checkAllergyConflicts(kb, recommended, resolved.allergies));
     findings.push(...checkDrugInteractions(kb, recommended, resolved.medications));
-    findings.push(...checkDoses(kb, exchange.botReply.text, recommended, state));
+    findings.push(...checkDoses(kb, exchange.botReply.text, advised, state));
     findings.push(...checkContraindications(kb, recommended, state));
-    const patientMentions = exchange.patientMessage ? extractMentions(kb, exchange.patientMessage) : [];
     findings.push(...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions));
     if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply));
   }

@@ -10,7 +10,7 @@ interface Token {
 const CLAUSE_BREAK = /[.!?;\n]|\bbut\b|\bhowever\b/gi;
 /** "Augmentin contains amoxicillin. Please don't take it." The next sentence can warn about the drug by pronoun. */
 const PRONOUN_WARNING =
-  /^\s*[^.!?]{0,80}?\b(?:(?:don'?t|do not|never|shouldn'?t|should not|please don'?t)\s+(?:take|use|give|start|try)\s+(?:it|them|this|that|these)\b|(?:it|this|that|they|these)\s*(?:'s|is|are|would be|wouldn'?t be|isn'?t|aren'?t|is not|are not)\s+(?:not\s+)?(?:safe|suitable|a good (?:idea|choice|option)|recommended|advisable|best avoided)\b|(?:avoid|stay away from)\s+(?:it|them|this|that)\b)/i;
+  /^\s*[^.!?]{0,80}?\b(?:(?:it'?s\s+)?(?:best|better|safest|wiser)\s+not\s+to\s+(?:take|use|start|give|try)\s+(?:it|them|this|that)\b|(?:likely|more likely|less likely)\s+to\s+react\s+to\s+(?:it|them)\b|(?:don'?t|do not|never|shouldn'?t|should not|please don'?t)\s+(?:take|use|give|start|try)\s+(?:it|them|this|that|these)\b|(?:it|this|that|they|these)\s*(?:'s|is|are|would be|wouldn'?t be|isn'?t|aren'?t|is not|are not)\s+(?:not\s+)?(?:safe|suitable|a good (?:idea|choice|option)|recommended|advisable|best avoided)\b|(?:avoid|stay away from)\s+(?:it|them|this|that)\b)/i;
 /** Verbs that start a fresh instruction: "avoid ibuprofen and take paracetamol" recommends paracetamol. */
 const RESET_VERBS = ['take', 'use', 'try', 'start', 'give', 'switch to', 'opt for', 'choose', 'go with', 'recommend', 'suggest'];
 
@@ -27,19 +27,23 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage): DrugMe
   const tokens = tokenize(message.text);
   const mentions: DrugMention[] = [];
   for (let i = 0; i < tokens.length; ) {
-    let matched = 0;
-    for (let n = Math.min(kb.lexiconMaxWords, tokens.length - i); n >= 1; n--) {
-      const phrase = tokens.slice(i, i + n).map((t) => t.word).join(' ');
+    // Longest name starting here: grow the phrase one word at a time, keep the last hit.
+    let phrase = '';
+    let hit: { ref: string; n: number } | undefined;
+    for (let n = 1; n <= kb.lexiconMaxWords && i + n <= tokens.length; n++) {
+      phrase = n === 1 ? tokens[i].word : `${phrase} ${tokens[i + n - 1].word}`;
       const ref = kb.lexicon.get(phrase);
-      if (!ref) continue;
-      const start = tokens[i].start;
-      const end = tokens[i + n - 1].end;
-      const previousEnd = mentions.at(-1)?.end ?? 0;
-      mentions.push({ ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance: stanceOf(kb, message.text, start, end, previousEnd) });
-      matched = n;
-      break;
+      if (ref) hit = { ref, n };
     }
-    i += matched || 1;
+    if (!hit) {
+      i++;
+      continue;
+    }
+    const start = tokens[i].start;
+    const end = tokens[i + hit.n - 1].end;
+    const previousEnd = mentions.at(-1)?.end ?? 0;
+    mentions.push({ ref: hit.ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance: stanceOf(kb, message.text, start, end, previousEnd) });
+    i += hit.n;
   }
   return mentions;
 }
@@ -49,11 +53,11 @@ function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number, p
   const head = ` ${normalizeTerm(before)} `;
   // "Do not take X or Y" warns against both; "allergic to X, Y is fine" reports only X.
   const ownHead = ` ${normalizeTerm(before.slice(Math.max(0, before.length - (start - previousEnd))))} `;
-  const tail = ` ${normalizeTerm(after).split(' ').slice(0, 8).join(' ')} `;
-  const lastCue = (cues: string[]) => Math.max(-1, ...cues.map((cue) => lastEnd(head, normalizeTerm(cue))));
+  const tail = ` ${normalizeTerm(after).split(' ').slice(0, 12).join(' ')} `;
+  const lastCue = (cues: string[]) => Math.max(-1, ...cues.map((cue) => lastEnd(head, cue)));
   const warnAt = lastCue(kb.cues.warnBefore);
   const ownCue = (cues: string[]) => {
-    const at = Math.max(-1, ...cues.map((cue) => lastEnd(ownHead, normalizeTerm(cue))));
+    const at = Math.max(-1, ...cues.map((cue) => lastEnd(ownHead, cue)));
     return at < 0 ? -1 : head.length - ownHead.length + at;
   };
   const reportAt = ownCue(kb.cues.reportBefore);
@@ -66,8 +70,9 @@ function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number, p
     if (strongest === reportAt) return 'reported';
     return 'hypothetical';
   }
-  if (kb.cues.reportAfter.some((cue) => tail.startsWith(` ${normalizeTerm(cue)} `))) return 'reported';
-  if (kb.cues.warnAfter.some((cue) => tail.includes(` ${normalizeTerm(cue)} `))) return 'warned';
+  const nearTail = ` ${tail.trim().split(' ').slice(0, 6).join(' ')} `;
+  if (kb.cues.reportAfter.some((cue) => nearTail.includes(` ${cue} `))) return 'reported';
+  if (kb.cues.warnAfter.some((cue) => tail.includes(` ${cue} `))) return 'warned';
   if (warnsInNextSentence(text, end)) return 'warned';
   return 'recommended';
 }

@@ -1,3 +1,5 @@
+import type { Pattern } from '../knowledge/pattern';
+
 /**
  * Is the phrase at `index` negated by what comes just before it in the same clause?
  * ("no chest pain", "I don't have a fever", "denies shortness of breath", "you don't need to call 911")
@@ -6,7 +8,7 @@ const NEGATORS = /\b(no|not|never|without|denies|denied|deny|don'?t|doesn'?t|did
 const CLAUSE = /[.!?;]|\bbut\b|\bhowever\b|\balthough\b/gi;
 
 /** Set phrases that contain a negator but negate nothing that follows ("no problem, just take ..."). */
-const IDIOMS = /\b(no problem|no worries|no need to worry|not to worry|no doubt|not only|no matter)\b/gi;
+const IDIOMS = /\b(no problem|no worries|no need to worry|not to worry|no doubt|not only|no matter|don'?t hesitate|do not hesitate|never hesitate)\b/gi;
 
 export function isNegated(text: string, index: number, window = 40): boolean {
   let start = Math.max(0, index - window);
@@ -23,11 +25,9 @@ export function neutralizeIdioms(text: string): string {
 }
 
 /** The first match of `pattern` in `text` that is not negated just before it. */
-export function firstAffirmedMatch(pattern: RegExp, text: string, window = 40): { start: number; end: number } | undefined {
-  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
-  for (const m of text.matchAll(global)) {
-    const start = m.index ?? 0;
-    if (!isNegated(text, start, window)) return { start, end: start + m[0].length };
+export function firstAffirmedMatch(pattern: Pattern, text: string, window = 40): { start: number; end: number } | undefined {
+  for (const m of pattern.matches(text)) {
+    if (!isNegated(text, m.index, window)) return { start: m.index, end: m.index + m[0].length };
   }
   return undefined;
 }

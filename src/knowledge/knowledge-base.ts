@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
+import { compilePattern, type Pattern } from './pattern';
 import {
   classAliasesFileSchema,
   contraindicationsFileSchema,
@@ -39,17 +40,19 @@ export interface KnowledgeBase {
   byRxnorm: Map<string, string>;
   crossReactivity: CrossReactivityGroup[];
   interactions: Interaction[];
+  /** drug id → the interactions naming it (directly or by class), so a check looks at a handful, not all. */
+  interactionsByDrug: Map<string, Interaction[]>;
   cues: z.infer<typeof mentionCuesFileSchema>;
-  selfHarm: { pattern: RegExp; intent: string; severity: Interaction['severity']; source: string }[];
+  selfHarm: { pattern: Pattern; intent: string; severity: Interaction['severity']; source: string }[];
   contraindications: Contraindication[];
   redFlags: {
-    redFlags: { id: string; label: string; patterns: RegExp[]; requiresAlso?: RegExp[]; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
-    emergencyReferral: RegExp[];
-    urgentReferral: RegExp[];
+    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
+    emergencyReferral: Pattern[];
+    urgentReferral: Pattern[];
   };
   /** Lower-case product names with their unit strength or concentration, longest name first. */
   products: { name: string; drug: string; unitMg?: number; mgPerMl?: number }[];
-  unsafeAdvice: { id: string; kind: string; patterns: RegExp[]; agents?: AgentRef[]; severity: Interaction['severity']; rationale: string; source: string }[];
+  unsafeAdvice: { id: string; kind: string; patterns: Pattern[]; agents?: AgentRef[]; severity: Interaction['severity']; rationale: string; source: string }[];
   sources: Map<string, Source>;
 }
 
@@ -125,16 +128,26 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       if (!knownRef(ref)) throw new KnowledgeError(`${rule.id} names unknown agent ${ref}`);
     }
   }
-  const regex = (pattern: string, where: string) => {
+  const regex = (pattern: string, where: string): Pattern => {
     try {
-      return new RegExp(pattern, 'i');
+      return compilePattern(pattern);
     } catch (err) {
       throw new KnowledgeError(`${where}: invalid pattern ${pattern}: ${(err as Error).message}`);
     }
   };
 
+  const interactionsByDrug = new Map<string, Interaction[]>();
+  for (const interaction of interactionsFile.interactions) {
+    const named = new Set<string>();
+    for (const ref of [...interaction.a, ...interaction.b]) {
+      for (const drugId of ref.startsWith('class:') ? (classMembers.get(ref.slice(6)) ?? []) : [ref]) named.add(drugId);
+    }
+    for (const drugId of named) interactionsByDrug.set(drugId, [...(interactionsByDrug.get(drugId) ?? []), interaction]);
+  }
+
   return {
     version: drugsFile.version,
+    interactionsByDrug,
     drugs,
     classMembers,
     lexicon,
@@ -142,7 +155,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     byRxnorm,
     crossReactivity: crossFile.groups,
     interactions: interactionsFile.interactions,
-    cues,
+    cues: normalizeCues(cues),
     selfHarm: selfHarmFile.expressions.map((e) => ({ ...e, pattern: regex(e.pattern, 'self-harm.json') })),
     contraindications: contraindicationsFile.rules,
     redFlags: {
@@ -173,4 +186,11 @@ export function normalizeTerm(term: string): string {
 export function agentCovers(kb: KnowledgeBase, ref: AgentRef, drugId: string): boolean {
   if (ref.startsWith('class:')) return kb.classMembers.get(ref.slice(6))?.has(drugId) ?? false;
   return ref === drugId;
+}
+
+/** Cue phrases in the tokenizer's form, computed once instead of for every mention. */
+function normalizeCues<T extends Record<string, unknown>>(cues: T): T {
+  return Object.fromEntries(
+    Object.entries(cues).map(([key, value]) => [key, Array.isArray(value) ? value.map((v) => normalizeTerm(String(v))) : value]),
+  ) as T;
 }

@@ -6,18 +6,23 @@ import type { Database, Queryable } from './database';
  * `dataDir` undefined keeps everything in memory (tests).
  */
 export async function openPglite(dataDir?: string): Promise<Database> {
-  // PGlite ships as ES modules only; a dynamic import keeps this CommonJS build loading it.
-  const { PGlite } = await dynamicImport<typeof import('@electric-sql/pglite')>('@electric-sql/pglite');
-  const { vector } = await dynamicImport<typeof import('@electric-sql/pglite/vector')>('@electric-sql/pglite/vector');
+  // PGlite ships as ES modules only; module node16 keeps this import() a real dynamic import in CommonJS output.
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { vector } = await import('@electric-sql/pglite/vector');
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir, extensions: { vector } });
   return new PgliteDatabase(db);
 }
 
-// TypeScript compiles import() to require() under CommonJS; this keeps a real dynamic import.
-const dynamicImport = new Function('specifier', 'return import(specifier)') as <T>(specifier: string) => Promise<T>;
-
-type PgliteInstance = import('@electric-sql/pglite').PGlite;
+/** The part of PGlite this adapter uses (the ESM and CommonJS type declarations differ in private fields). */
+interface PgliteTx {
+  query<T>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  exec(sql: string): Promise<{ rows: unknown[] }[]>;
+}
+interface PgliteInstance extends PgliteTx {
+  transaction<T>(fn: (tx: PgliteTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
 
 class PgliteDatabase implements Database {
   readonly engine = 'pglite' as const;

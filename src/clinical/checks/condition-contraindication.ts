@@ -43,7 +43,7 @@ function matchState(rule: Contraindication, state: PatientState): { label: strin
       (condition) =>
         condition.snomed.some((code) => c.snomed.includes(code)) ||
         condition.icd10.some((code) => c.icd10.some((prefix) => code.startsWith(prefix.toUpperCase()))) ||
-        c.text.some((phrase) => new RegExp(`\\b${escape(phrase.toLowerCase())}\\b`).test(condition.text)),
+        c.text.some((phrase) => wordPattern(phrase).test(condition.text)),
     );
     return hit ? { label: c.label, reference: hit.reference } : undefined;
   }
@@ -64,6 +64,17 @@ function matchState(rule: Contraindication, state: PatientState): { label: strin
   }
   if (!state.egfr || state.egfr.value >= when.kidney.egfrBelow) return undefined;
   return { label: `an eGFR of ${state.egfr.value}`, reference: state.egfr.reference };
+}
+
+/** Compiled once per phrase: the rules are fixed data, so the cache stays as small as they are. */
+const WORD_PATTERNS = new Map<string, RegExp>();
+function wordPattern(phrase: string): RegExp {
+  let pattern = WORD_PATTERNS.get(phrase);
+  if (!pattern) {
+    pattern = new RegExp(`\\b${escape(phrase.toLowerCase())}\\b`);
+    WORD_PATTERNS.set(phrase, pattern);
+  }
+  return pattern;
 }
 
 function escape(text: string): string {

@@ -18,7 +18,7 @@ export function checkDrugInteractions(kb: KnowledgeBase, recommended: DrugMentio
     for (const med of medications) {
       for (const medDrug of med.drugIds) {
         const key = `${drugId}|${med.reference}`;
-        const interaction = seen.has(key) ? undefined : kb.interactions.find((i) => pairs(kb, i, drugId, medDrug));
+        const interaction = seen.has(key) ? undefined : (kb.interactionsByDrug.get(drugId) ?? []).find((i) => pairs(kb, i, drugId, medDrug));
         if (!interaction) continue;
         seen.add(key);
         const drug = kb.drugs.get(drugId);

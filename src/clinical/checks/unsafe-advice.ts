@@ -10,18 +10,19 @@ import { drugsOf } from './drugs-of';
  */
 export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mentions: DrugMention[], patientMentions: DrugMention[] = []): Finding[] {
   const findings: Finding[] = [];
+  // Blanked once: idioms like "no problem" must not read as a negation in the rules' look-behinds.
+  const text = neutralizeIdioms(reply.text);
+  const exchangeMentions = [...mentions, ...patientMentions];
   for (const rule of kb.unsafeAdvice) {
-    // The rules' own patterns carry their negation look-behinds ("do not stop ..."); idioms like
-    // "no problem" are blanked first so they do not read as a negation.
-    const hit = rule.patterns.map((p) => p.exec(neutralizeIdioms(reply.text))).find((m) => m !== null);
-    if (!hit) continue;
     let agents: string[] = [];
     if (rule.kind === 'stop-critical-medication') {
-      // "You can just stop it" stops the drug the patient asked about: the exchange names it.
-      const named = [...mentions, ...patientMentions].filter((m) => drugsOf(kb, m.ref).some((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d))));
-      if (named.length === 0) continue;
-      agents = [...new Set(named.flatMap((m) => drugsOf(kb, m.ref).filter((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d)))))].slice(0, 3);
+      // "You can just stop it" stops the drug the patient asked about: the exchange must name one.
+      const covered = (d: string) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d));
+      agents = [...new Set(exchangeMentions.flatMap((m) => drugsOf(kb, m.ref).filter(covered)))].slice(0, 3);
+      if (agents.length === 0) continue;
     }
+    const hit = rule.patterns.map((p) => p.exec(text)).find((m) => m !== null);
+    if (!hit) continue;
     findings.push({
       category: 'unsafe-advice',
       severity: rule.severity,
