@@ -13,9 +13,8 @@ import { ResourceWriter } from './fhir/resource-writer';
 import { readGuidelines } from './knowledge/guideline-documents';
 import { GuidelineIndex, type IngestReport } from './knowledge/guideline-index';
 import { loadKnowledgeBase, type KnowledgeBase } from './knowledge/knowledge-base';
-import { OfflineEmbedder } from './knowledge/offline-embedder';
 import { createLogger } from './logger';
-import { composeLlm } from './llm/compose-llm';
+import { composeEmbedder, composeLlm } from './llm/compose-llm';
 import { Pipeline } from './pipeline/pipeline';
 import { BeeQueueDispatcher } from './queue/bee-queue-dispatcher';
 import { InProcessDispatcher } from './queue/in-process-dispatcher';
@@ -100,7 +99,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     const ehr: EhrClient = config.ehr
       ? new CachedEhrClient(new FhirEhrClient(config.ehr), config.ehr.cacheTtlSeconds * 1000)
       : new LocalEhrClient(db, repo);
-    const guidelines = new GuidelineIndex(db, new OfflineEmbedder(kb));
+    const guidelines = new GuidelineIndex(db, composeEmbedder(config, kb));
     const dispatcher: JobDispatcher = config.redisUrl
       ? new BeeQueueDispatcher(jobs, log, {
           redisUrl: config.redisUrl,

@@ -59,6 +59,10 @@ const envSchema = z.object({
   LLM_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(3600),
   LLM_CACHE_MAX_ENTRIES: positiveInt(500),
   VIGIL_LLM_ANALYZER: z.enum(['on', 'off']).default('on'),
+  VIGIL_EMBEDDER: z.enum(['offline', 'ollama', 'gemini']).default('offline'),
+  GEMINI_EMBEDDING_MODEL: z.string().default('text-embedding-004'),
+  OLLAMA_EMBEDDING_MODEL: z.string().default('nomic-embed-text'),
+  VIGIL_EMBEDDING_TIMEOUT_MS: positiveInt(30_000),
 });
 
 export interface Config {
@@ -89,6 +93,11 @@ export interface Config {
     /** Whether the model gives a second opinion beside the rules (when a provider is configured). */
     analyzer: boolean;
   };
+  /** Which embedder indexes and searches the guidelines; the offline one needs no network. */
+  embedder:
+    | { kind: 'offline' }
+    | { kind: 'gemini'; apiKey: string; model: string; baseUrl?: string; timeoutMs: number }
+    | { kind: 'ollama'; host: string; model: string; timeoutMs: number };
   ehr?: {
     baseUrl: string;
     bearerToken?: string;
@@ -115,6 +124,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, homeDir = findH
   if (e.DATABASE_URL && !e.VIGIL_DATA_KEY) {
     // Several processes share one database: they must share the key, so it cannot be generated locally.
     throw new ConfigError('Invalid configuration: VIGIL_DATA_KEY: required when DATABASE_URL is set');
+  }
+  if (e.VIGIL_EMBEDDER === 'gemini' && !e.GEMINI_API_KEY) {
+    throw new ConfigError('Invalid configuration: GEMINI_API_KEY: required when VIGIL_EMBEDDER=gemini');
+  }
+  if (e.VIGIL_EMBEDDER === 'ollama' && !e.OLLAMA_URL) {
+    throw new ConfigError('Invalid configuration: OLLAMA_URL: required when VIGIL_EMBEDDER=ollama');
   }
   if (e.EHR_FHIR_URL === undefined && (e.EHR_BEARER_TOKEN || e.EHR_CLIENT_ID)) {
     throw new ConfigError('Invalid configuration: EHR_FHIR_URL: required when EHR credentials are set');
@@ -147,6 +162,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, homeDir = findH
       cache: { ttlMs: e.LLM_CACHE_TTL_SECONDS * 1000, maxEntries: e.LLM_CACHE_MAX_ENTRIES },
       analyzer: e.VIGIL_LLM_ANALYZER === 'on',
     },
+    embedder:
+      e.VIGIL_EMBEDDER === 'gemini'
+        ? { kind: 'gemini', apiKey: e.GEMINI_API_KEY as string, model: e.GEMINI_EMBEDDING_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: e.VIGIL_EMBEDDING_TIMEOUT_MS }
+        : e.VIGIL_EMBEDDER === 'ollama'
+          ? { kind: 'ollama', host: e.OLLAMA_URL as string, model: e.OLLAMA_EMBEDDING_MODEL, timeoutMs: e.VIGIL_EMBEDDING_TIMEOUT_MS }
+          : { kind: 'offline' },
     ehr: e.EHR_FHIR_URL
       ? {
           baseUrl: e.EHR_FHIR_URL.replace(/\/$/, ''),

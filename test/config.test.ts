@@ -17,6 +17,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ VIGIL_LOG_LEVEL: 'loud' })).toThrow(/VIGIL_LOG_LEVEL/);
   });
 
+  test('an embedder that needs a provider is refused without one', () => {
+    expect(loadConfig({}).embedder).toEqual({ kind: 'offline' });
+    expect(() => loadConfig({ VIGIL_EMBEDDER: 'gemini' })).toThrow(/GEMINI_API_KEY/);
+    expect(() => loadConfig({ VIGIL_EMBEDDER: 'ollama' })).toThrow(/OLLAMA_URL/);
+    expect(loadConfig({ VIGIL_EMBEDDER: 'ollama', OLLAMA_URL: 'http://ollama:11434' }).embedder).toMatchObject({ kind: 'ollama', model: 'nomic-embed-text' });
+  });
+
   test('a shared database needs a shared data key', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://db/vigil' })).toThrow(/VIGIL_DATA_KEY/);
   });

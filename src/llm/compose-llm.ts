@@ -1,7 +1,12 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import type { Embedder } from '../knowledge/embedder';
+import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import { OfflineEmbedder } from '../knowledge/offline-embedder';
 import { FallbackChain } from './fallback-chain';
+import { GeminiEmbedder } from './gemini-embedder';
+import { OllamaEmbedder } from './ollama-embedder';
 import { GeminiProvider } from './gemini-provider';
 import { LlmAnalyzer, SECOND_OPINION_PLACEHOLDERS } from './llm-analyzer';
 import { EXPLAIN_PLACEHOLDERS, LlmExplainer } from './llm-explainer';
@@ -34,4 +39,12 @@ export function composeLlm(config: Config, log: Logger): LlmServices {
       : undefined,
     explainer: new LlmExplainer({ llm, timeoutMs: config.llm.timeoutMs, prompts: loadPromptPair(promptsDir, 'explain-finding', EXPLAIN_PLACEHOLDERS) }),
   };
+}
+
+/** The guideline embedder chosen by VIGIL_EMBEDDER; the offline default needs no network. */
+export function composeEmbedder(config: Config, kb: KnowledgeBase): Embedder {
+  const e = config.embedder;
+  if (e.kind === 'gemini') return new GeminiEmbedder({ apiKey: e.apiKey, model: e.model, baseUrl: e.baseUrl, timeoutMs: e.timeoutMs });
+  if (e.kind === 'ollama') return new OllamaEmbedder({ host: e.host, model: e.model, timeoutMs: e.timeoutMs });
+  return new OfflineEmbedder(kb);
 }
