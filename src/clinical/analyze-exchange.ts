@@ -26,7 +26,8 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const state = resolvePatientState(context, at);
     const mentions = extractMentions(kb, exchange.botReply);
     const patientMentions = exchange.patientMessage ? extractMentions(kb, exchange.patientMessage) : [];
-    const someoneElses = exchange.patientMessage ? thirdPartyDrugs(patientMentions, exchange.patientMessage.text) : new Set<string>();
+    const isChild = state.ageYears !== undefined && state.ageYears < 18;
+    const someoneElses = exchange.patientMessage ? thirdPartyDrugs(patientMentions, exchange.patientMessage.text, isChild) : new Set<string>();
     const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
     const recommended = [...advised, ...endorsedByReply(patientMentions, exchange.botReply, mentions).filter((m) => !someoneElses.has(m.ref))];
     findings.push(...checkAllergyConflicts(kb, recommended, resolved.allergies));

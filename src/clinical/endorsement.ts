@@ -2,7 +2,7 @@ import type { DrugMention, ChatMessage } from './types';
 
 /** The reply agrees with what the patient proposed ("Yes, go ahead", "that should be fine"). */
 const AFFIRMS =
-  /^\s*(?:yes|yeah|yep|yup|sure|absolutely|of course|definitely|certainly|go ahead|great|good (?:idea|plan|choice|question)|that'?s (?:fine|ok|okay|safe|a (?:good|great|sensible) (?:idea|plan|choice))|it'?s (?:fine|ok|okay|safe))\b|\b(?:go ahead and|should be (?:fine|ok|okay|safe)|shouldn'?t be (?:a|an) (?:big |major )?(?:problem|issue)|is (?:fine|ok|okay|safe) to|are (?:fine|ok|okay|safe) to|fine to (?:start|take|use|finish|continue|have)|safe to (?:start|take|use|finish|continue|have)|you can (?:start|take|use|finish|continue|have) (?:it|them|that|those|these))\b/i;
+  /^\s*(?:yes|yeah|yep|yup|sure|absolutely|of course|definitely|certainly|go ahead|great|good (?:idea|plan|choice|question)|that'?s (?:fine|ok|okay|safe|a (?:good|great|sensible) (?:idea|plan|choice))|it'?s (?:fine|ok|okay|safe))\b|\b(?:go ahead and|should be (?:fine|ok|okay|safe)|shouldn'?t be (?:a|an) (?:big |major )?(?:problem|issue)|is (?:fine|ok|okay|safe) to|are (?:fine|ok|okay|safe) to|fine to (?:start|take|use|finish|continue|have)|safe to (?:start|take|use|finish|continue|have)|you can (?:start|take|use|finish|continue|have) (?:it|them|that|those|these)|combine (?:them|it|both)|without (?:any )?(?:issues|problems|trouble))\b/i;
 
 /** Replies that open by refusing are not endorsements, whatever follows. */
 const REFUSES = /^\s*(?:no\b|nope|please (?:don'?t|do not)|don'?t|do not|i (?:wouldn'?t|would not|don'?t recommend)|it'?s (?:best|better) not|better not|unfortunately|i'?m sorry,? (?:but )?no|that'?s not (?:safe|a good idea))/i;
@@ -19,14 +19,20 @@ export function endorsedByReply(patientMentions: DrugMention[], reply: ChatMessa
 
 /** "My husband got amoxicillin", "my wife's tramadol": the patient asks about someone else's medicine. */
 const THIRD_PARTY_OWNER =
-  /\b(?:my\s+(?:husband|wife|partner|son|daughter|kid|child|baby|mum|mom|mother|dad|father|brother|sister|friend|flatmate|roommate|boyfriend|girlfriend|grandma|grandmother|grandad|grandfather|nan|dog|cat)|he|she|they)(?:'s|s)?\b[^.?!]{0,40}$/i;
+  /\b(?:my\s+(?:husband|wife|partner|son|daughter|kid|child|baby|mum|mom|mother|dad|father|brother|sister|friend|flatmate|roommate|boyfriend|girlfriend|grandma|grandmother|grandad|grandfather|nan|dog|cat)|he|she|his|her)(?:'s|s)?\b[^.?!]{0,40}$/i;
+/** A parent writes about their child, who is the patient: "my son", "he" then mean the patient. */
+const CHILD_WORDS = /^(?:my\s+(?:son|daughter|kid|child|baby)|he|she|his|her)/i;
+/** "Would it work for me?", "can I take one": the patient asks for themself whoever owns the drug. */
+const ASKS_FOR_SELF = /\b(?:can|could|should|may|do|would|shall)\s+i\b|\bfor me\b|\bi\s+(?:want|need|could|should|might)\b|\bme\s+(?:too|as well)\b/i;
 
 /** Drugs the patient says belong to someone else; a reply about them advises that person, not this patient. */
-export function thirdPartyDrugs(patientMentions: DrugMention[], patientText: string): Set<string> {
+export function thirdPartyDrugs(patientMentions: DrugMention[], patientText: string, patientIsChild: boolean): Set<string> {
   const owned = new Set<string>();
+  if (ASKS_FOR_SELF.test(patientText)) return owned;
   for (const m of patientMentions) {
-    const before = patientText.slice(Math.max(0, m.start - 60), m.start);
-    if (THIRD_PARTY_OWNER.test(before) && !/\b(?:i|me|my self|myself)\b[^.?!]*$/i.test(before.replace(/\bmy\s+\w+/gi, ''))) owned.add(m.ref);
+    const owner = THIRD_PARTY_OWNER.exec(patientText.slice(Math.max(0, m.start - 60), m.start));
+    if (!owner || (patientIsChild && CHILD_WORDS.test(owner[0]))) continue;
+    owned.add(m.ref);
   }
   return owned;
 }

@@ -10,7 +10,7 @@ interface Token {
 const CLAUSE_BREAK = /[.!?;\n]|\bbut\b|\bhowever\b/gi;
 /** "Augmentin contains amoxicillin. Please don't take it." The next sentence can warn about the drug by pronoun. */
 const PRONOUN_WARNING =
-  /^\s*[^.!?]{0,80}?\b(?:(?:it'?s\s+)?(?:best|better|safest|wiser)\s+not\s+to\s+(?:take|use|start|give|try)\s+(?:it|them|this|that)\b|(?:likely|more likely|less likely)\s+to\s+react\s+to\s+(?:it|them)\b|(?:don'?t|do not|never|shouldn'?t|should not|please don'?t)\s+(?:take|use|give|start|try)\s+(?:it|them|this|that|these)\b|(?:it|this|that|they|these)\s*(?:'s|is|are|would be|wouldn'?t be|isn'?t|aren'?t|is not|are not)\s+(?:not\s+)?(?:safe|suitable|a good (?:idea|choice|option)|recommended|advisable|best avoided)\b|(?:avoid|stay away from)\s+(?:it|them|this|that)\b)/i;
+  /^\s*[^.!?]{0,80}?\b(?:(?:it'?s\s+)?(?:best|better|safest|wiser)\s+not\s+to\s+(?:take|use|start|give|try)\s+(?:it|them|this|that)\b|(?:likely|more likely|less likely)\s+to\s+react\s+to\s+(?:it|them)\b|(?:don'?t|do not|never|shouldn'?t|should not|please don'?t)\s+(?:take|use|give|start|try)\s+(?:it|them|this|that|these)\b|(?:it|this|that|they|these)\s*(?:(?:'s|is|are|would be)\s+not|wouldn'?t be|isn'?t|aren'?t)\s+(?:safe|suitable|a good (?:idea|choice|option)|recommended|advisable)\b|(?:it|this|that|they|these)\s*(?:'s|is|are)\s+best avoided\b|(?:avoid|stay away from)\s+(?:it|them|this|that)\b)/i;
 /** Verbs that start a fresh instruction: "avoid ibuprofen and take paracetamol" recommends paracetamol. */
 const RESET_VERBS = ['take', 'use', 'try', 'start', 'give', 'switch to', 'opt for', 'choose', 'go with', 'recommend', 'suggest'];
 

@@ -1,6 +1,6 @@
 import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
 import { neutralizeIdioms } from '../negation';
-import type { ChatMessage, DrugMention, Finding } from '../types';
+import { SEVERITY_ORDER, type ChatMessage, type DrugMention, type Finding, type Severity } from '../types';
 import { drugsOf } from './drugs-of';
 
 /**
@@ -23,9 +23,11 @@ export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mention
     }
     const hit = rule.patterns.map((p) => p.exec(text)).find((m) => m !== null);
     if (!hit) continue;
+    // Stopping insulin is more dangerous than stopping a statin: take the gravest rule that covers the drug.
+    const severity = rule.kind === 'stop-critical-medication' ? gravestStopSeverity(kb, agents, rule.severity) : rule.severity;
     findings.push({
       category: 'unsafe-advice',
-      severity: rule.severity,
+      severity,
       summary: `The reply ${describeKind(rule.kind)}: ${rule.rationale}`,
       evidence: [{ message: reply.reference, start: hit.index, end: hit.index + hit[0].length, text: reply.text.slice(hit.index, hit.index + hit[0].length) }],
       rule: `unsafe-advice:${rule.id}`,
@@ -35,6 +37,16 @@ export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mention
     });
   }
   return findings;
+}
+
+function gravestStopSeverity(kb: KnowledgeBase, agents: string[], fallback: Severity): Severity {
+  let gravest = fallback;
+  for (const rule of kb.unsafeAdvice) {
+    if (rule.kind !== 'stop-critical-medication') continue;
+    if (!agents.some((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d)))) continue;
+    if (SEVERITY_ORDER[rule.severity] > SEVERITY_ORDER[gravest]) gravest = rule.severity;
+  }
+  return gravest;
 }
 
 function describeKind(kind: string): string {
