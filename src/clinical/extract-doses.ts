@@ -23,7 +23,7 @@ const COUNT_UNIT = String.raw`(tablets?|tabs?|pills?|capsules?|caps|caplets?|sof
 
 const PATTERNS = {
   concentration: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\s*(?:\/|per|in|in each|in every)\s*${NUM}?\s*${VOLUME_UNIT}`, 'i'),
-  countWithStrength: new RegExp(String.raw`${NUM}\s*(?:x\s*)?(?:${NUM}\s*${MASS_UNIT}\s*)?${COUNT_UNIT}(?:\s*(?:of|at|containing|,)\s*${NUM}\s*${MASS_UNIT})?`, 'i'),
+  countWithStrength: new RegExp(String.raw`${NUM}\s*(?:x\s*)?(?:of\s+(?:your|the|my|these|those|her|his)\s+)?(?:${NUM}\s*${MASS_UNIT}\s*)?${COUNT_UNIT}(?:\s*(?:of|at|containing|,)\s*${NUM}\s*${MASS_UNIT})?`, 'i'),
   mass: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\b(?!\s*(?:\/|per)\s*(?:\d+\s*)?(?:ml|kg))`, 'i'),
   volume: new RegExp(String.raw`${NUM}\s*${VOLUME_UNIT}\b`, 'i'),
   dailyTotal: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\s*(?:a|per|each|every|in a|in one|in 24 hours?|\/)\s*(?:day|24 ?h(?:ours?|rs?)?|d)\b|${NUM}\s*${MASS_UNIT}\s*daily\b(?!\s*(?:for|x))`, 'i'),
@@ -178,6 +178,9 @@ function explicitTimes(text: string): number | undefined {
   }
   const upTo = PATTERNS.perDayUpTo.exec(text);
   if (upTo) return num(upTo[1]);
+  // "once a week" is no daily schedule; otherwise "daily", "each day", "at bedtime" mean once a day.
+  if (/\bweek(?:ly|s)?\b/i.test(text)) return undefined;
+  if (/\b(?:each|every|a|per)\s+day\b|\bdaily\b|\bonce\b|\bat (?:bedtime|night)\b/i.test(text)) return 1;
   return undefined;
 }
 

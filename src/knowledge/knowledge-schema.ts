@@ -33,6 +33,15 @@ export const drugSchema = z.object({
       otcMaxDailyMg: z.number().positive().optional(),
       pediatricMaxSingleMgPerKg: z.number().positive().optional(),
       pediatricMaxDailyMgPerKg: z.number().positive().optional(),
+      /** Limits for adults 65 and over where the label or Beers criteria set a lower one (e.g. zolpidem 5 mg). */
+      olderAdultMaxSingleMg: z.number().positive().optional(),
+      olderAdultMaxDailyMg: z.number().positive().optional(),
+      /** Age-banded pediatric limits where the label doses by age rather than weight. */
+      ageBands: z
+        .array(z.object({ underYears: z.number().positive(), maxSingleMg: z.number().positive().optional(), maxDailyMg: z.number().positive().optional() }))
+        .optional(),
+      /** Taken once a week (methotrexate for arthritis and psoriasis): any daily schedule is an overdose. */
+      weeklyOnly: z.boolean().optional(),
       /** Daily limit in older adults or other stated populations, free text for the explanation. */
       note: z.string().optional(),
     })

@@ -60,6 +60,23 @@ function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState): Exc
       return { severity: 'high', limit: `the weight-based maximum single dose of ${dosing.pediatricMaxSingleMgPerKg} mg/kg for ${round(kg)} kg`, rule: 'pediatric-single', basis: state.weightKg.reference };
     }
   }
+  if (dosing.weeklyOnly && dose.perDay !== undefined && dose.perDay >= 1) {
+    return { severity: 'critical', limit: 'a once-weekly schedule: taken daily it causes fatal toxicity', rule: 'weekly-only' };
+  }
+  const band = state.ageYears === undefined ? undefined : dosing.ageBands?.filter((b) => (state.ageYears as number) < b.underYears).sort((a, b) => a.underYears - b.underYears)[0];
+  if (band?.maxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > band.maxDailyMg * 1.01) {
+    return { severity: dose.dailyMg > band.maxDailyMg * 2 ? 'high' : 'moderate', limit: `the maximum of ${band.maxDailyMg} mg a day under ${band.underYears} years`, rule: 'age-band-daily', basis: state.patientReference };
+  }
+  if (band?.maxDailyMg && dose.dailyMg === undefined && dose.singleMg !== undefined && dose.singleMg > band.maxDailyMg * 1.01) {
+    return { severity: 'moderate', limit: `the maximum of ${band.maxDailyMg} mg a day under ${band.underYears} years`, rule: 'age-band-daily', basis: state.patientReference };
+  }
+  if (band?.maxSingleMg && dose.singleMg !== undefined && dose.singleMg > band.maxSingleMg * 1.01) {
+    return { severity: 'moderate', limit: `the maximum single dose of ${band.maxSingleMg} mg under ${band.underYears} years`, rule: 'age-band-single', basis: state.patientReference };
+  }
+  const older = state.ageYears !== undefined && state.ageYears >= 65;
+  if (older && dosing.olderAdultMaxSingleMg && dose.singleMg !== undefined && dose.singleMg > dosing.olderAdultMaxSingleMg * 1.01) {
+    return { severity: 'moderate', limit: `the maximum single dose of ${dosing.olderAdultMaxSingleMg} mg for adults 65 and over`, rule: 'older-adult-single', basis: state.patientReference };
+  }
   // Adult limits also bound children: a child never safely takes more than an adult maximum.
   if (dosing.adultMaxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > dosing.adultMaxDailyMg * 1.01) {
     return { severity: dose.dailyMg > dosing.adultMaxDailyMg * 1.5 || child ? 'critical' : 'high', limit: `the maximum daily dose of ${dosing.adultMaxDailyMg} mg`, rule: 'adult-daily' };
