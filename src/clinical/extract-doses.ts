@@ -8,6 +8,10 @@ export interface StatedDose {
   dailyMg?: number;
   /** Administrations per day, when stated. */
   perDay?: number;
+  /** Units (tablets, sachets) or millilitres per administration, for products with several ingredients. */
+  units?: number;
+  volumeMl?: number;
+  product?: ProductStrength;
   start: number;
   end: number;
   text: string;
@@ -69,6 +73,8 @@ export interface ProductStrength {
   drug: string;
   unitMg?: number;
   mgPerMl?: number;
+  ingredients?: { drug: string; unitMg?: number; mgPerMl?: number }[];
+  maxUnitsPerDay?: number;
 }
 
 /**
@@ -80,17 +86,22 @@ export function extractDose(text: string, mention: DrugMention, nextMentionStart
   const sentenceEnd = nextSentenceEnd(text, mention.end);
   const windowEnd = Math.min(sentenceEnd, nextMentionStart ?? sentenceEnd);
   const sentenceStart = previousSentenceEnd(text, mention.start);
-  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[,;:]/).at(-1) ?? '').slice(-40);
-  const after = text.slice(mention.end, windowEnd);
+  // Split before the name at clause punctuation, but not inside numbers like "1,000".
+  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[;:]|,(?!\d{3}\b)/).at(-1) ?? '').slice(-40);
+  let after = text.slice(mention.end, windowEnd);
+  if (nextMentionStart !== undefined && nextMentionStart <= windowEnd) {
+    // "2 Norco every 4 hours and add 1,000 mg of Tylenol": the next drug's dose is not this one's.
+    const handOver = /,|\s(?:and|plus|then|or)\s+(?:(?:also|then)\s+)?(?:add|take|use|give|try|have)\b/i.exec(after);
+    if (handOver) after = after.slice(0, handOver.index);
+  }
   const phrase = `${beforeTail} ${after}`;
-  const sentence = text.slice(sentenceStart, sentenceEnd).toLowerCase();
-  const product = products.find((p) => p.drug === mention.ref && sentence.includes(p.name));
-  const counted = product?.unitMg ? COUNT_BEFORE_NAME.exec(beforeTail) : null;
-  const count = counted ? num(counted[1]) : undefined;
-  const dose =
-    parseDose(phrase, product) ??
-    nextSentenceDose(text, sentenceEnd, nextMentionStart, product) ??
-    (count !== undefined && count <= 10 && product?.unitMg ? { singleMg: count * product.unitMg, unitMg: product.unitMg } : undefined);
+  const product = productAt(products, mention, text.toLowerCase());
+  const counted = product?.unitMg || product?.ingredients ? COUNT_BEFORE_NAME.exec(beforeTail) : null;
+  const bareCount = counted ? num(counted[1]) : undefined;
+  const count = bareCount !== undefined && bareCount <= 10 ? bareCount : undefined;
+  const fromCount: ParsedDose | undefined =
+    count !== undefined && product ? { singleMg: product.unitMg ? count * product.unitMg : undefined, unitMg: product.unitMg, units: count } : undefined;
+  const dose: ParsedDose | undefined = parseDose(phrase, product) ?? nextSentenceDose(text, sentenceEnd, nextMentionStart, product) ?? fromCount;
   if (!dose) return undefined;
   const perDay = dose.perDay ?? frequencyOf(phrase) ?? frequencyOf(text.slice(sentenceStart, sentenceEnd));
   const unitsPerDay = UNITS_PER_DAY.exec(phrase);
@@ -98,13 +109,38 @@ export function extractDose(text: string, mention: DrugMention, nextMentionStart
   const fromFrequency = dose.singleMg !== undefined && perDay !== undefined ? dose.singleMg * perDay : undefined;
   const capped = dailyFromUnits !== undefined && fromFrequency !== undefined ? Math.min(dailyFromUnits, fromFrequency) : (dailyFromUnits ?? fromFrequency);
   const dailyMg = dose.dailyMg ?? capped;
-  return { singleMg: dose.singleMg, dailyMg, perDay, start: mention.start, end: windowEnd, text: text.slice(mention.start, windowEnd).trim() };
+  return {
+    singleMg: dose.singleMg,
+    dailyMg,
+    perDay,
+    units: dose.units ?? count,
+    volumeMl: dose.volumeMl,
+    product,
+    start: mention.start,
+    end: windowEnd,
+    text: text.slice(mention.start, windowEnd).trim(),
+  };
 }
 
 const UNITS_PER_DAY = new RegExp(
   String.raw`(?:up to|no more than|not more than|never more than|maximum of|max(?:imum)?|at most)\s+${NUM}\s*(?:tablets?|tabs?|pills?|capsules?|caplets?|softgels?|doses?)?\s*(?:a|per|in|each|in any)?\s*(?:day|24 ?hours?|24 ?hrs?)`,
   'i',
 );
+
+/** The product named at the mention itself ("DayQuil"), not just anywhere in the sentence. */
+function productAt(products: ProductStrength[], mention: DrugMention, lower: string): ProductStrength | undefined {
+  let best: ProductStrength | undefined;
+  for (const product of products) {
+    if (product.drug !== mention.ref) continue;
+    const from = Math.max(0, mention.start - product.name.length);
+    const at = lower.indexOf(product.name, from);
+    if (at < 0 || at > mention.end) continue;
+    // Products come longest name first, so the first overlapping one is the most specific.
+    if (at <= mention.start + 1 && at + product.name.length >= mention.end - 1) return product;
+    best ??= at + product.name.length >= mention.start ? product : undefined;
+  }
+  return best;
+}
 
 /** "Benadryl can help. Adults can take 100 mg before bed." The dose may follow in the next sentence. */
 function nextSentenceDose(text: string, sentenceEnd: number, nextMentionStart: number | undefined, product?: ProductStrength): ParsedDose | undefined {
@@ -115,7 +151,7 @@ function nextSentenceDose(text: string, sentenceEnd: number, nextMentionStart: n
   return parseDose(text.slice(from, end), product);
 }
 
-type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay'> & { unitMg?: number };
+type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' | 'volumeMl'> & { unitMg?: number };
 
 /** "take 2 Aleve": a bare count just before a product's name. */
 const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i');
@@ -127,6 +163,9 @@ export function parseDose(text: string, product?: ProductStrength): ParsedDose |
   const count = PATTERNS.countWithStrength.exec(text);
   let singleMg: number | undefined;
   let unitMg: number | undefined;
+  const units = count ? num(count[1]) : undefined;
+  const volumeMatch = PATTERNS.volume.exec(concentration ? text.replace(concentration[0], ' ') : text);
+  const volumeMl = volumeMatch ? toMl(num(volumeMatch[1]) ?? NaN, volumeMatch[2]) : undefined;
   if (count) {
     const n = num(count[1]);
     const strength = count[2] ? toMg(num(count[2]) ?? NaN, count[3]) : count[5] ? toMg(num(count[5]) ?? NaN, count[6]) : product?.unitMg;
@@ -151,8 +190,8 @@ export function parseDose(text: string, product?: ProductStrength): ParsedDose |
     if (mass && !(concentration && concentration.index === mass.index)) singleMg = toMg(num(mass[1]) ?? NaN, mass[2]);
   }
   const valid = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
-  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), unitMg };
-  return result.singleMg !== undefined || result.dailyMg !== undefined ? result : undefined;
+  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), unitMg, units: valid(units), volumeMl: valid(volumeMl) };
+  return result.singleMg !== undefined || result.dailyMg !== undefined || (product?.ingredients && (result.units ?? result.volumeMl)) ? result : undefined;
 }
 
 /** Administrations per 24 hours, taking the most frequent reading ("every 4 to 6 hours" → 6). */

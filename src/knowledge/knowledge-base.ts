@@ -51,7 +51,7 @@ export interface KnowledgeBase {
     urgentReferral: Pattern[];
   };
   /** Lower-case product names with their unit strength or concentration, longest name first. */
-  products: { name: string; drug: string; unitMg?: number; mgPerMl?: number }[];
+  products: { name: string; drug: string; unitMg?: number; mgPerMl?: number; ingredients?: { drug: string; unitMg?: number; mgPerMl?: number }[]; maxUnitsPerDay?: number }[];
   unsafeAdvice: { id: string; kind: string; patterns: Pattern[]; agents?: AgentRef[]; severity: Interaction['severity']; rationale: string; source: string }[];
   sources: Map<string, Source>;
 }
@@ -121,7 +121,12 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
   }
 
   for (const product of productsFile.products) {
-    if (!drugs.has(product.drug)) throw new KnowledgeError(`products.json: ${product.name} names unknown drug ${product.drug}`);
+    for (const drugId of [product.drug, ...(product.ingredients ?? []).map((i) => i.drug)]) {
+      if (!drugs.has(drugId)) throw new KnowledgeError(`products.json: ${product.name} names unknown drug ${drugId}`);
+    }
+    // A product name the drug list lacks ("DayQuil") still names its main ingredient in chat text.
+    const term = normalizeTerm(product.name);
+    if (!lexicon.has(term)) lexicon.set(term, product.drug);
   }
   for (const rule of [...contraindicationsFile.rules, ...unsafeFile.rules]) {
     for (const ref of 'agents' in rule ? rule.agents ?? [] : []) {

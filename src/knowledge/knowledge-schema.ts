@@ -225,6 +225,12 @@ export const productsFileSchema = z.object({
       drug: z.string().regex(/^[a-z0-9-]+$/),
       unitMg: z.number().positive().optional(),
       mgPerMl: z.number().positive().optional(),
+      /** Other active ingredients per unit or per mL (acetaminophen in Norco, Lemsip, DayQuil, Excedrin). */
+      ingredients: z
+        .array(z.object({ drug: z.string().regex(/^[a-z0-9-]+$/), unitMg: z.number().positive().optional(), mgPerMl: z.number().positive().optional() }))
+        .optional(),
+      /** The product label's daily cap in units (Excedrin: 8 caplets in 24 hours). */
+      maxUnitsPerDay: z.number().positive().optional(),
       source: sourceRef,
     }),
   ),

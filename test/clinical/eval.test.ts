@@ -21,8 +21,8 @@ test('no self-harm message is missed', () => {
 });
 
 test('overall precision and recall stay at or above the measured floor', () => {
-  if (report.overall.recall < 0.9 || report.overall.precision < 0.91) process.stdout.write(formatReport(report) + '\n');
-  expect(report.overall.recall).toBeGreaterThanOrEqual(0.9);
+  if (report.overall.recall < 0.92 || report.overall.precision < 0.91) process.stdout.write(formatReport(report) + '\n');
+  expect(report.overall.recall).toBeGreaterThanOrEqual(0.92);
   expect(report.overall.precision).toBeGreaterThanOrEqual(0.91);
 });
 

@@ -14,12 +14,38 @@ const LOW_WEIGHT_ADULT_KG = 50;
  */
 export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMention[], state: PatientState): Finding[] {
   const findings: Finding[] = [];
+  const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence'] }>();
+  const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
+    const total = totals.get(drugId) ?? { mg: 0, sources: 0, evidence: [] };
+    total.mg += mg;
+    total.sources++;
+    total.evidence.push({ message: mention.message, start: dose.start, end: dose.end, text: dose.text });
+    totals.set(drugId, total);
+  };
   recommended.forEach((mention, i) => {
     if (mention.ref.startsWith('class:')) return;
-    const drug = kb.drugs.get(mention.ref);
-    if (!drug?.dosing) return;
     const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products);
     if (!dose) return;
+    if (dose.dailyMg !== undefined) addDaily(mention.ref, dose.dailyMg, dose, mention);
+    for (const ingredient of dose.product?.ingredients ?? []) {
+      const perDose = ingredient.unitMg && dose.units ? ingredient.unitMg * dose.units : ingredient.mgPerMl && dose.volumeMl ? ingredient.mgPerMl * dose.volumeMl : undefined;
+      if (perDose !== undefined && dose.perDay !== undefined) addDaily(ingredient.drug, perDose * dose.perDay, dose, mention);
+    }
+    const drug = kb.drugs.get(mention.ref);
+    const cap = dose.product?.maxUnitsPerDay;
+    if (drug && cap && dose.units !== undefined && dose.perDay !== undefined && dose.units * dose.perDay > cap) {
+      findings.push({
+        category: 'dose-exceeded',
+        severity: 'moderate',
+        summary: `The reply's dosing of ${dose.product?.name} (${dose.units * dose.perDay} a day) exceeds the label's maximum of ${cap} in 24 hours.`,
+        evidence: [{ message: mention.message, start: dose.start, end: dose.end, text: dose.text }],
+        rule: 'dose:product-label',
+        source: { key: drug.source, entry: drug.id },
+        agents: [drug.id],
+        detectedBy: 'rules',
+      });
+    }
+    if (!drug?.dosing) return;
     const excess = worstExcess(drug.dosing, dose, state);
     if (!excess) return;
     findings.push({
@@ -34,6 +60,23 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
       detectedBy: 'rules',
     });
   });
+  // The same ingredient from several products ("Norco, plus Tylenol in between") adds up.
+  for (const [drugId, total] of totals) {
+    const max = kb.drugs.get(drugId)?.dosing?.adultMaxDailyMg;
+    if (total.sources < 2 || !max || total.mg <= max * 1.01) continue;
+    if (findings.some((f) => f.agents.includes(drugId))) continue;
+    const name = kb.drugs.get(drugId)?.name ?? drugId;
+    findings.push({
+      category: 'dose-exceeded',
+      severity: total.mg > max * 1.5 ? 'critical' : 'high',
+      summary: `Taken together, the products the reply recommends add up to about ${round(total.mg)} mg of ${name} a day, over the maximum of ${max} mg.`,
+      evidence: total.evidence,
+      rule: 'dose:cumulative',
+      source: { key: kb.drugs.get(drugId)?.source ?? 'drugs', entry: drugId },
+      agents: [drugId],
+      detectedBy: 'rules',
+    });
+  }
   return findings;
 }
 
