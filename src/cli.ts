@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import http from 'node:http';
-import { compose, type Role, type Services } from './compose';
+import { compose, type Services } from './compose';
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError } from './store/data-dir-lock';
 
@@ -122,4 +122,3 @@ main(process.argv.slice(2)).catch((err: unknown) => {
   process.exit(1);
 });
 
-export type { Role };

@@ -8,7 +8,7 @@ import type { ApiKeyring } from '../security/api-keys';
 import type { AuditLog } from '../security/audit-log';
 import { authenticate, requireScope } from '../security/authenticate';
 import type { Database } from '../store/database';
-import { isStoredType } from '../store/resource-columns';
+import { isStoredType, PATIENT_CONTEXT_TYPES } from '../store/resource-columns';
 import type { ResourceRepository } from '../store/resource-repository';
 import { processBundle } from './bundle';
 import { capabilityStatement } from './capability-statement';
@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): express.Express {
   api.post('/fhir/R4/:type', async (req, res) => {
     const type = String(req.params.type);
     const result = await deps.db.transaction(async (tx) => {
-      const written = await deps.writer.create(tx, type, req.body, req.get('if-none-exist'));
+      const written = await deps.writer.create(tx, type, req.body, { ifNoneExist: req.get('if-none-exist') });
       await deps.audit.record(
         { action: 'C', interaction: 'create', agent: req.principal?.name ?? 'unknown', entities: [ref(written.resource)], outcome: 'success', sourceAddress: req.ip },
         tx,
@@ -170,8 +170,7 @@ export function createApp(deps: AppDeps): express.Express {
 
 function readableType(type: string, embeddedEhr: boolean) {
   if (!isStoredType(type)) throw notFound(`Resource type ${type} is not supported`);
-  const patientContext = ['Patient', 'AllergyIntolerance', 'MedicationStatement', 'MedicationRequest', 'Condition', 'Observation'];
-  if (!embeddedEhr && patientContext.includes(type)) throw notFound(`${type} lives in the EHR, not in Vigil`);
+  if (!embeddedEhr && PATIENT_CONTEXT_TYPES.includes(type)) throw notFound(`${type} lives in the EHR, not in Vigil`);
   return type;
 }
 

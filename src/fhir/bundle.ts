@@ -72,9 +72,8 @@ async function writeEntry(tx: Queryable, writer: ResourceWriter, entry: BundleEn
   const [type, id, ...rest] = url.split('/');
   if (!type || rest.length > 0) throw badRequest(`Unsupported request url ${entry.request?.url ?? '(none)'}`, 'request.url');
   if (method === 'POST' && !id) {
-    const assigned = entry.fullUrl ? ids.get(entry.fullUrl)?.id : undefined;
-    if (assigned && !entry.request?.ifNoneExist) return writer.createWithId(tx, type, assigned, entry.resource);
-    return writer.create(tx, type, entry.resource, entry.request?.ifNoneExist);
+    const id = entry.fullUrl ? ids.get(entry.fullUrl)?.id : undefined;
+    return writer.create(tx, type, entry.resource, { ifNoneExist: entry.request?.ifNoneExist, id });
   }
   if (method === 'PUT' && id) return writer.update(tx, type, id, entry.resource);
   throw badRequest(`Unsupported entry request ${method ?? '(no method)'} ${entry.request?.url ?? ''}: use POST {type} or PUT {type}/{id}`, 'request');

@@ -1,9 +1,7 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
-import { STORED_TYPES, type StoredType } from '../store/resource-columns';
+import { PATIENT_CONTEXT_TYPES, STORED_TYPES } from '../store/resource-columns';
 import { supportedSearchParams } from './search-params';
 import { writableTypes } from './resource-writer';
-
-const PATIENT_CONTEXT_TYPES: StoredType[] = ['Patient', 'AllergyIntolerance', 'MedicationStatement', 'MedicationRequest', 'Condition', 'Observation'];
 
 /** Built from the same tables the routes use, so it lists exactly what is supported. */
 export function capabilityStatement(options: { embeddedEhr: boolean; fhirBaseUrl: string; version: string }): CapabilityStatement {

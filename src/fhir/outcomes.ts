@@ -46,8 +46,6 @@ export const unsupportedMediaType = (type: string) =>
   );
 export const unprocessable = (text: string, expression?: string) =>
   fail(outcome('unprocessable', 'business-rule', text, expression));
-export const notSupported = (text: string, expression?: string) =>
-  fail(outcome('bad-request', 'not-supported', text, expression));
 export const unavailable = (text: string) => fail(outcome('unavailable', 'transient', text));
 
 export const internalError: OperationOutcome = outcome('server-error', 'exception', 'Internal server error');

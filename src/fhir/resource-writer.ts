@@ -2,7 +2,7 @@ import type { Communication, Resource } from '@medplum/fhirtypes';
 import { logMessage } from '../pipeline/log-message';
 import type { JobStore } from '../queue/job-store';
 import type { Queryable } from '../store/database';
-import { isStoredType } from '../store/resource-columns';
+import { isStoredType, PATIENT_CONTEXT_TYPES } from '../store/resource-columns';
 import { UniqueIdentifierViolation, type ResourceRepository } from '../store/resource-repository';
 import { badRequest, conflict, methodNotAllowed, notFound } from './outcomes';
 import type { ProfileValidator } from './profile-validator';
@@ -17,8 +17,7 @@ export interface WriteResult {
 
 /** Types an API client may write. Vigil owns RiskAssessment and AuditEvent; nobody else writes them. */
 export function writableTypes(embeddedEhr: boolean): string[] {
-  const ehrTypes = ['Patient', 'AllergyIntolerance', 'MedicationStatement', 'MedicationRequest', 'Condition', 'Observation', 'DetectedIssue', 'Flag', 'Task', 'Provenance'];
-  return embeddedEhr ? ['Communication', ...ehrTypes] : ['Communication'];
+  return embeddedEhr ? ['Communication', ...PATIENT_CONTEXT_TYPES, 'DetectedIssue', 'Flag', 'Task', 'Provenance'] : ['Communication'];
 }
 
 /**
@@ -34,27 +33,21 @@ export class ResourceWriter {
     this.writable = new Set(writableTypes(deps.embeddedEhr));
   }
 
-  async create(tx: Queryable, type: string, body: unknown, ifNoneExist?: string): Promise<WriteResult> {
+  /**
+   * Creates a resource. `id` is given for Bundle entries whose fullUrl other entries refer to;
+   * otherwise the store assigns one. `ifNoneExist` makes the create conditional.
+   */
+  async create(tx: Queryable, type: string, body: unknown, options: { ifNoneExist?: string; id?: string } = {}): Promise<WriteResult> {
     const resource = this.checkBody(type, body);
-    if (ifNoneExist) {
-      const existing = await this.findExisting(tx, type, ifNoneExist);
+    if (options.ifNoneExist) {
+      const existing = await this.findExisting(tx, type, options.ifNoneExist);
       if (existing) return { resource: existing, status: 200, enqueued: false };
     }
     if (resource.resourceType === 'Communication') {
-      const logged = await logMessage(tx, this.deps, { ...(resource as Communication), id: undefined });
+      const logged = await logMessage(tx, this.deps, { ...(resource as Communication), id: options.id });
       return { resource: logged.resource, status: logged.created ? 201 : 200, enqueued: logged.created };
     }
-    return { resource: await this.guard(() => this.deps.repo.create(tx, { ...resource, id: undefined })), status: 201, enqueued: false };
-  }
-
-  /** Creates with an id already chosen (Bundle entries whose fullUrl other entries refer to). */
-  async createWithId(tx: Queryable, type: string, id: string, body: unknown): Promise<WriteResult> {
-    const resource = this.checkBody(type, body);
-    if (resource.resourceType === 'Communication') {
-      const logged = await logMessage(tx, this.deps, { ...(resource as Communication), id });
-      return { resource: logged.resource, status: logged.created ? 201 : 200, enqueued: logged.created };
-    }
-    return { resource: await this.guard(() => this.deps.repo.create(tx, { ...resource, id })), status: 201, enqueued: false };
+    return { resource: await this.guard(() => this.deps.repo.create(tx, { ...resource, id: options.id })), status: 201, enqueued: false };
   }
 
   async update(tx: Queryable, type: string, id: string, body: unknown): Promise<WriteResult> {

@@ -60,7 +60,10 @@ export class Pipeline {
     if (!patientId) throw new Error(`Communication/${communicationId} has no Patient subject`);
 
     const exchange = await pairExchange(repo, message);
-    const context = await ehr.patientContext(patientId);
+    // Only a bot reply is checked against the chart; a patient message alone is checked for what it says.
+    const context: PatientContext = exchange.botReply
+      ? await ehr.patientContext(patientId)
+      : { patientId, allergies: [], medications: [], conditions: [], observations: [] };
     const sentAt = Date.parse(message.sent ?? '');
     const at = Number.isNaN(sentAt) ? new Date() : new Date(sentAt);
     const opinion = mergeOpinions(analyzeExchange(kb, exchange, context, at), await this.secondOpinion(exchange, context, at));

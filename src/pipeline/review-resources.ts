@@ -17,6 +17,7 @@ export function vigilUrls(base: string) {
     taskId: `${base}/NamingSystem/review-task`,
     flagId: `${base}/NamingSystem/patient-flag`,
     assessmentId: `${base}/NamingSystem/risk-assessment`,
+    analysisMethod: `${base}/CodeSystem/analysis-method`,
   };
 }
 export type VigilUrls = ReturnType<typeof vigilUrls>;
@@ -141,7 +142,7 @@ export function buildRiskAssessment(
     status: 'final',
     subject: { reference: `Patient/${patientId}` },
     occurrenceDateTime: new Date().toISOString(),
-    method: { coding: [{ system: `${urls.chatRisk.replace(/chat-risk$/, 'analysis-method')}`, code: opinion.method.startsWith('rules+llm') ? 'rules+llm' : 'rules', display: opinion.method }] },
+    method: { coding: [{ system: urls.analysisMethod, code: opinion.method.startsWith('rules+llm') ? 'rules+llm' : 'rules', display: opinion.method }] },
     basis: basis.map((reference) => ({ reference })),
     prediction: RISK_CATEGORIES.map((category) => ({
       outcome: { coding: [riskCoding(urls, category)] },

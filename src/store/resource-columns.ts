@@ -22,6 +22,9 @@ export const STORED_TYPES = [
 ] as const;
 export type StoredType = (typeof STORED_TYPES)[number];
 
+/** The chart: what Vigil reads from the EHR, and stores itself only when it is its own EHR. */
+export const PATIENT_CONTEXT_TYPES: readonly StoredType[] = ['Patient', 'AllergyIntolerance', 'MedicationStatement', 'MedicationRequest', 'Condition', 'Observation'];
+
 export function isStoredType(type: string): type is StoredType {
   return (STORED_TYPES as readonly string[]).includes(type);
 }

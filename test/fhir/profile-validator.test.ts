@@ -3,6 +3,7 @@ import type { CodeSystem, Communication, OperationOutcomeIssue, Resource, ValueS
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProfileValidator, type ProfileValidator } from '../../src/fhir/profile-validator';
+import { RISK_CATEGORIES } from '../../src/clinical/types';
 
 const PROFILES_DIR = join(__dirname, '..', '..', 'fhir-profiles');
 
@@ -187,15 +188,7 @@ describe('chat-risk terminology', () => {
   test('the CodeSystem holds the seven risk categories, each defined, and the ValueSet includes all of it', () => {
     expect(codeSystem.url).toBe('http://vigil.health/fhir/CodeSystem/chat-risk');
     expect(codeSystem.content).toBe('complete');
-    expect(codeSystem.concept?.map((c) => c.code)).toEqual([
-      'allergy-conflict',
-      'drug-interaction',
-      'dose-exceeded',
-      'condition-contraindication',
-      'missed-emergency',
-      'self-harm',
-      'unsafe-advice',
-    ]);
+    expect(codeSystem.concept?.map((c) => c.code)).toEqual([...RISK_CATEGORIES]);
     expect(codeSystem.concept?.every((c) => !!c.definition)).toBe(true);
     expect(valueSet.compose?.include).toEqual([{ system: codeSystem.url }]);
     expect(codeSystem.valueSet).toBe(valueSet.url);
