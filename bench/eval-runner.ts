@@ -14,7 +14,8 @@ export interface EvalCase {
   context: Resource[];
   patient: string;
   bot: string | null;
-  expected: { category: RiskCategory; minSeverity: Severity; implicated?: string }[];
+  /** `evidence`: a phrase of the patient message or reply that the finding must point at. */
+  expected: { category: RiskCategory; minSeverity: Severity; implicated?: string; evidence?: string }[];
   note?: string;
 }
 
@@ -35,6 +36,7 @@ export interface EvalReport {
   misses: string[];
   falseAlarms: string[];
   wrongPointer: string[];
+  wrongText: string[];
 }
 
 export function loadCases(dir: string): EvalCase[] {
@@ -83,6 +85,7 @@ export function evaluate(kb: KnowledgeBase, cases: EvalCase[], at = new Date('20
   const misses: string[] = [];
   const falseAlarms: string[] = [];
   const wrongPointer: string[] = [];
+  const wrongText: string[] = [];
   for (const c of cases) {
     const flagged = flagsFor(kb, c, at);
     const worst = new Map<RiskCategory, Severity>();
@@ -94,8 +97,12 @@ export function evaluate(kb: KnowledgeBase, cases: EvalCase[], at = new Date('20
       const got = worst.get(e.category);
       if (got && SEVERITY_ORDER[got] >= SEVERITY_ORDER[e.minSeverity]) {
         counts[e.category].tp++;
-        if (e.implicated && !flagged.some((f) => f.category === e.category && f.conflictsWith === e.implicated)) {
+        if (e.implicated && !flagged.some((f) => f.category === e.category && (f.conflictsWith === e.implicated || f.alsoImplicated?.includes(e.implicated as string)))) {
           wrongPointer.push(`${c.id} ${e.category}: expected ${e.implicated}, got ${flagged.filter((f) => f.category === e.category).map((f) => f.conflictsWith ?? 'none').join(', ')}`);
+        }
+        if (e.evidence && !flagged.some((f) => f.category === e.category && pointsAt(c, f, e.evidence as string))) {
+          const got = flagged.filter((f) => f.category === e.category).flatMap((f) => f.evidence.map((ev) => JSON.stringify(ev.text.slice(0, 60))));
+          wrongText.push(`${c.id} ${e.category}: expected ${JSON.stringify(e.evidence)}, got ${got.join(', ')}`);
         }
       } else {
         counts[e.category].fn++;
@@ -118,7 +125,20 @@ export function evaluate(kb: KnowledgeBase, cases: EvalCase[], at = new Date('20
     misses,
     falseAlarms,
     wrongPointer,
+    wrongText,
   };
+}
+
+/** True when one of the finding's evidence spans overlaps an occurrence of the expected phrase. */
+function pointsAt(c: EvalCase, finding: Finding, phrase: string): boolean {
+  const texts: Record<string, string> = { [`Communication/${c.id}-patient`]: c.patient, [`Communication/${c.id}-bot`]: c.bot ?? '' };
+  return finding.evidence.some((ev) => {
+    const text = texts[ev.message] ?? '';
+    for (let at = text.indexOf(phrase); at >= 0; at = text.indexOf(phrase, at + 1)) {
+      if (ev.start < at + phrase.length && at < ev.end) return true;
+    }
+    return false;
+  });
 }
 
 export function formatReport(r: EvalReport): string {
@@ -139,6 +159,8 @@ export function formatReport(r: EvalReport): string {
     ...r.falseAlarms.map((m) => `  ${m}`),
     `found, but pointing at the wrong chart entry (${r.wrongPointer.length}):`,
     ...r.wrongPointer.map((m) => `  ${m}`),
+    `found, but pointing at the wrong text (${r.wrongText.length}):`,
+    ...r.wrongText.map((m) => `  ${m}`),
   ];
   return lines.join('\n');
 }

@@ -3,12 +3,14 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import { checkAllergyConflicts } from './checks/allergy-conflict';
 import { checkContraindications } from './checks/condition-contraindication';
 import { checkDoses } from './checks/dose-exceeded';
+import { drugsOf } from './checks/drugs-of';
 import { checkDrugInteractions } from './checks/drug-interaction';
 import { checkMissedEmergency } from './checks/missed-emergency';
 import { checkSelfHarm } from './checks/self-harm';
 import { checkUnsafeAdvice } from './checks/unsafe-advice';
 import { endorsedByReply, thirdPartyDrugs } from './endorsement';
 import { extractMentions } from './extract-mentions';
+import { implicateChartMedications } from './implicate-chart';
 import { resolvePatientState } from './patient-state';
 import { resolveContext } from './resolve-context';
 import type { Exchange, Finding } from './types';
@@ -32,10 +34,14 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const recommended = [...advised, ...endorsedByReply(patientMentions, exchange.botReply, mentions).filter((m) => !someoneElses.has(m.ref))];
     findings.push(...checkAllergyConflicts(kb, recommended, resolved.allergies));
     findings.push(...checkDrugInteractions(kb, recommended, resolved.medications));
-    findings.push(...checkDoses(kb, exchange.botReply.text, advised, state));
-    findings.push(...checkContraindications(kb, recommended, state));
-    findings.push(...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions));
-    if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply));
+    const aboutDrugs = [
+      ...checkDoses(kb, exchange.botReply.text, advised, state),
+      ...checkContraindications(kb, recommended, state),
+      ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions),
+    ];
+    const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
+    findings.push(...implicateChartMedications(aboutDrugs, resolved.medications, exchangeDrugIds));
+    if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply, state));
   }
   return findings;
 }

@@ -63,6 +63,8 @@ export interface Finding {
   evidence: Evidence[];
   /** The EHR resource the reply conflicts with, e.g. `AllergyIntolerance/123`. */
   conflictsWith?: string;
+  /** Other chart entries the finding rests on, e.g. the patient's own prescription of the drug dosed too high. */
+  alsoImplicated?: string[];
   /** Rule id, e.g. `allergy:direct` or `interaction:warfarin-nsaids`. */
   rule: string;
   /** Knowledge-base source key and entry. */

@@ -46,7 +46,7 @@ export interface KnowledgeBase {
   selfHarm: { pattern: Pattern; intent: string; severity: Interaction['severity']; source: string }[];
   contraindications: Contraindication[];
   redFlags: {
-    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
+    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; meetsRequiresAlso: boolean }; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
     emergencyReferral: Pattern[];
     urgentReferral: Pattern[];
   };

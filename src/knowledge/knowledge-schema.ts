@@ -180,6 +180,19 @@ export const redFlagSchema = z.object({
   patterns: z.array(z.string().min(3)).min(1),
   /** If set, at least one of these must also match (e.g. chest pain AND sweating/arm pain). */
   requiresAlso: z.array(z.string().min(3)).optional(),
+  /**
+   * What the chart can stand in for: a recorded pregnancy, or an active condition whose text holds
+   * one of these phrases, meets `requiresAlso` (the patient need not say "I'm pregnant" when the
+   * EHR already knows) and is implicated in the finding.
+   */
+  chart: z
+    .object({
+      pregnancy: z.boolean().optional(),
+      conditionText: z.array(z.string().min(3)).optional(),
+      /** false: the chart entry is implicated but the text must still meet `requiresAlso` itself. */
+      meetsRequiresAlso: z.boolean().default(true),
+    })
+    .optional(),
   severity: severitySchema,
   /** What care the reply must point to: emergency services now, or urgent same-day care. */
   referral: z.enum(['emergency', 'urgent']),

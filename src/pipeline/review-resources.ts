@@ -61,7 +61,7 @@ export function buildDetectedIssue(urls: VigilUrls, patientId: string, finding: 
     patient: { reference: `Patient/${patientId}` },
     identifiedDateTime: new Date().toISOString(),
     author: { display: 'Vigil chatbot safety monitor' },
-    implicated: finding.conflictsWith ? [{ reference: finding.conflictsWith }] : undefined,
+    implicated: finding.conflictsWith ? [finding.conflictsWith, ...(finding.alsoImplicated ?? [])].map((reference) => ({ reference })) : undefined,
     evidence: finding.evidence.map((e) => ({
       detail: [{ reference: e.message }],
       extension: [evidenceSpan(urls, e.start, e.end, e.text)],

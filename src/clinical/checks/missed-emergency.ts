@@ -1,13 +1,14 @@
 import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import { firstAffirmedMatch } from '../negation';
+import type { PatientState } from '../patient-state';
 import { SEVERITY_ORDER, type ChatMessage, type Finding, type Severity } from '../types';
 
 /**
  * The patient describes red-flag symptoms and the reply does not send them to the care those
  * symptoms need (emergency services, or urgent same-day care). Never below high.
  */
-export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMessage, reply: ChatMessage): Finding[] {
-  const flag = strongestRedFlag(kb, patientMessage);
+export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMessage, reply: ChatMessage, state?: PatientState): Finding[] {
+  const flag = strongestRedFlag(kb, patientMessage, state);
   if (!flag) return [];
   const referred = flag.referral === 'emergency' ? kb.redFlags.emergencyReferral : [...kb.redFlags.emergencyReferral, ...kb.redFlags.urgentReferral];
   if (referred.some((pattern) => firstAffirmedMatch(pattern, reply.text))) return [];
@@ -21,6 +22,8 @@ export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMess
         { message: patientMessage.reference, start: flag.start, end: flag.end, text: patientMessage.text.slice(flag.start, flag.end) },
         { message: reply.reference, start: 0, end: reply.text.length, text: reply.text.slice(0, 200) },
       ],
+      conflictsWith: flag.chartEntries[0],
+      alsoImplicated: flag.chartEntries.length > 1 ? flag.chartEntries.slice(1) : undefined,
       rule: `red-flag:${flag.id}`,
       source: { key: flag.source, entry: flag.id },
       agents: [],
@@ -37,17 +40,30 @@ interface RedFlagHit {
   source: string;
   start: number;
   end: number;
+  /** Chart entries that make the symptoms a red flag (a recorded pregnancy, chemotherapy, …). */
+  chartEntries: string[];
 }
 
-export function strongestRedFlag(kb: KnowledgeBase, message: ChatMessage): RedFlagHit | undefined {
+export function strongestRedFlag(kb: KnowledgeBase, message: ChatMessage, state?: PatientState): RedFlagHit | undefined {
   let best: RedFlagHit | undefined;
   for (const flag of kb.redFlags.redFlags) {
     const hit = flag.patterns.map((p) => firstAffirmedMatch(p, message.text)).find((m) => m !== undefined);
     if (!hit) continue;
-    if (flag.requiresAlso && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
-    const candidate = { ...flag, start: hit.start, end: hit.end };
+    const chartEntries = state && flag.chart ? chartEntriesFor(flag.chart, state) : [];
+    const chartMeetsRequirement = chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false;
+    if (flag.requiresAlso && !chartMeetsRequirement && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
+    const candidate = { ...flag, start: hit.start, end: hit.end, chartEntries };
     const rank = (h: RedFlagHit) => SEVERITY_ORDER[h.severity] * 2 + (h.referral === 'emergency' ? 1 : 0);
     if (!best || rank(candidate) > rank(best)) best = candidate;
   }
   return best;
+}
+
+function chartEntriesFor(chart: { pregnancy?: boolean; conditionText?: string[] }, state: PatientState): string[] {
+  const entries: string[] = [];
+  if (chart.pregnancy && state.pregnancy?.reference) entries.push(state.pregnancy.reference);
+  for (const condition of state.conditions) {
+    if (chart.conditionText?.some((phrase) => condition.text.includes(phrase)) && !entries.includes(condition.reference)) entries.push(condition.reference);
+  }
+  return entries;
 }

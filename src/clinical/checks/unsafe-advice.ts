@@ -18,7 +18,10 @@ export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mention
     if (rule.kind === 'stop-critical-medication') {
       // "You can just stop it" stops the drug the patient asked about: the exchange must name one.
       const covered = (d: string) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d));
-      agents = [...new Set(exchangeMentions.flatMap((m) => drugsOf(kb, m.ref).filter(covered)))].slice(0, 3);
+      // Drugs named outright come before the members of a class named in passing ("antidepressants").
+      const named = exchangeMentions.filter((m) => !m.ref.startsWith('class:'));
+      const classes = exchangeMentions.filter((m) => m.ref.startsWith('class:'));
+      agents = [...new Set([...named, ...classes].flatMap((m) => drugsOf(kb, m.ref).filter(covered)))].slice(0, 3);
       if (agents.length === 0) continue;
     }
     const hit = rule.patterns.map((p) => p.exec(text)).find((m) => m !== null);
