@@ -34,6 +34,7 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage): DrugMe
       phrase = n === 1 ? tokens[i].word : `${phrase} ${tokens[i + n - 1].word}`;
       const ref = kb.lexicon.get(phrase);
       if (ref) hit = { ref, n };
+      if (!kb.lexiconPrefixes.has(phrase)) break;
     }
     if (!hit) {
       i++;
@@ -54,10 +55,10 @@ function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number, p
   // "Do not take X or Y" warns against both; "allergic to X, Y is fine" reports only X.
   const ownHead = ` ${normalizeTerm(before.slice(Math.max(0, before.length - (start - previousEnd))))} `;
   const tail = ` ${normalizeTerm(after).split(' ').slice(0, 12).join(' ')} `;
-  const lastCue = (cues: string[]) => Math.max(-1, ...cues.map((cue) => lastEnd(head, cue)));
+  const lastCue = (cues: string[]) => cueIndex(cues).lastEnd(head);
   const warnAt = lastCue(kb.cues.warnBefore);
   const ownCue = (cues: string[]) => {
-    const at = Math.max(-1, ...cues.map((cue) => lastEnd(ownHead, cue)));
+    const at = cueIndex(cues).lastEnd(ownHead);
     return at < 0 ? -1 : head.length - ownHead.length + at;
   };
   const reportAt = ownCue(kb.cues.reportBefore);
@@ -87,10 +88,39 @@ function warnsInNextSentence(text: string, end: number): boolean {
   return PRONOUN_WARNING.test(next);
 }
 
-/** Index just past the last whole-word occurrence of `phrase` in `haystack` (space padded), or -1. */
-function lastEnd(haystack: string, phrase: string): number {
-  const at = haystack.lastIndexOf(` ${phrase} `);
-  return at < 0 ? -1 : at + phrase.length + 1;
+/** Cue phrases grouped by first word, so a clause is scanned once instead of once per cue. */
+class CueIndex {
+  private readonly byFirstWord = new Map<string, string[]>();
+  constructor(cues: string[]) {
+    for (const cue of cues) {
+      const first = cue.split(' ', 1)[0];
+      this.byFirstWord.set(first, [...(this.byFirstWord.get(first) ?? []), ` ${cue} `]);
+    }
+  }
+  /** Index just past the last whole-word occurrence of any cue in `haystack` (space padded), or -1. */
+  lastEnd(haystack: string): number {
+    let best = -1;
+    for (let at = haystack.indexOf(' '); at >= 0 && at < haystack.length - 1; at = haystack.indexOf(' ', at + 1)) {
+      const wordEnd = haystack.indexOf(' ', at + 1);
+      const candidates = this.byFirstWord.get(haystack.slice(at + 1, wordEnd < 0 ? undefined : wordEnd));
+      if (!candidates) continue;
+      for (const cue of candidates) {
+        if (haystack.startsWith(cue, at) && at + cue.length - 1 > best) best = at + cue.length - 1;
+      }
+    }
+    return best;
+  }
+}
+
+/** One index per cue list of the loaded knowledge base; the lists are fixed data. */
+const CUE_INDEXES = new WeakMap<string[], CueIndex>();
+function cueIndex(cues: string[]): CueIndex {
+  let index = CUE_INDEXES.get(cues);
+  if (!index) {
+    index = new CueIndex(cues);
+    CUE_INDEXES.set(cues, index);
+  }
+  return index;
 }
 
 function clauseAround(text: string, start: number, end: number): { before: string; after: string } {

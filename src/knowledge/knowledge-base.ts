@@ -37,6 +37,8 @@ export interface KnowledgeBase {
   lexicon: Map<string, AgentRef>;
   /** longest surface form in words, bounding the mention matcher's window */
   lexiconMaxWords: number;
+  /** every proper word-prefix of a multi-word surface form ("co", "co amoxiclav"): the matcher grows a phrase only while it is one */
+  lexiconPrefixes: Set<string>;
   byRxnorm: Map<string, string>;
   crossReactivity: CrossReactivityGroup[];
   interactions: Interaction[];
@@ -45,6 +47,8 @@ export interface KnowledgeBase {
   cues: z.infer<typeof mentionCuesFileSchema>;
   selfHarm: { pattern: Pattern; intent: string; severity: Interaction['severity']; source: string }[];
   contraindications: Contraindication[];
+  /** drug id → the contraindication rules naming it (directly or by class), in file order. */
+  contraindicationsByDrug: Map<string, Contraindication[]>;
   redFlags: {
     redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; meetsRequiresAlso: boolean }; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
     emergencyReferral: Pattern[];
@@ -52,7 +56,8 @@ export interface KnowledgeBase {
   };
   /** Lower-case product names with their unit strength or concentration, longest name first. */
   products: { name: string; drug: string; unitMg?: number; mgPerMl?: number; ingredients?: { drug: string; unitMg?: number; mgPerMl?: number }[]; maxUnitsPerDay?: number }[];
-  unsafeAdvice: { id: string; kind: string; patterns: Pattern[]; agents?: AgentRef[]; severity: Interaction['severity']; rationale: string; source: string }[];
+  /** `drugIds`: every drug the rule's agents cover, expanded once at load. */
+  unsafeAdvice: { id: string; kind: string; patterns: Pattern[]; agents?: AgentRef[]; drugIds: Set<string>; severity: Interaction['severity']; rationale: string; source: string }[];
   sources: Map<string, Source>;
 }
 
@@ -149,6 +154,16 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     }
     for (const drugId of named) interactionsByDrug.set(drugId, [...(interactionsByDrug.get(drugId) ?? []), interaction]);
   }
+  const contraindicationsByDrug = new Map<string, Contraindication[]>();
+  for (const rule of contraindicationsFile.rules) {
+    const named = new Set(rule.agents.flatMap((ref) => (ref.startsWith('class:') ? [...(classMembers.get(ref.slice(6)) ?? [])] : [ref])));
+    for (const drugId of named) contraindicationsByDrug.set(drugId, [...(contraindicationsByDrug.get(drugId) ?? []), rule]);
+  }
+  const lexiconPrefixes = new Set<string>();
+  for (const term of lexicon.keys()) {
+    const words = term.split(' ');
+    for (let n = 1; n < words.length; n++) lexiconPrefixes.add(words.slice(0, n).join(' '));
+  }
 
   return {
     version: drugsFile.version,
@@ -157,12 +172,14 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     classMembers,
     lexicon,
     lexiconMaxWords: Math.max(...[...lexicon.keys()].map((k) => k.split(' ').length)),
+    lexiconPrefixes,
     byRxnorm,
     crossReactivity: crossFile.groups,
     interactions: interactionsFile.interactions,
     cues: normalizeCues(cues),
     selfHarm: selfHarmFile.expressions.map((e) => ({ ...e, pattern: regex(e.pattern, 'self-harm.json') })),
     contraindications: contraindicationsFile.rules,
+    contraindicationsByDrug,
     redFlags: {
       redFlags: redFlagsFile.redFlags.map((f) => ({
         ...f,
@@ -173,7 +190,11 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       urgentReferral: redFlagsFile.urgentReferral.map((p) => regex(p, 'red-flags.json urgentReferral')),
     },
     products: [...productsFile.products].map((p) => ({ ...p, name: p.name.toLowerCase() })).sort((a, b) => b.name.length - a.name.length),
-    unsafeAdvice: unsafeFile.rules.map((r) => ({ ...r, patterns: r.patterns.map((p) => regex(p, `unsafe-advice.json ${r.id}`)) })),
+    unsafeAdvice: unsafeFile.rules.map((r) => ({
+      ...r,
+      patterns: r.patterns.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
+      drugIds: new Set((r.agents ?? []).flatMap((ref) => (ref.startsWith('class:') ? [...(classMembers.get(ref.slice(6)) ?? [])] : [ref]))),
+    })),
     sources,
   };
 }

@@ -10,9 +10,10 @@ import { drugsOf } from './drugs-of';
  */
 export function checkAllergyConflicts(kb: KnowledgeBase, recommended: DrugMention[], allergies: ResolvedAllergy[]): Finding[] {
   const findings: Finding[] = [];
+  const groupsOf = new Map(allergies.map((allergy) => [allergy, kb.crossReactivity.filter((group) => allergy.agents.some((allergen) => allergenInGroup(kb, allergen, group)))]));
   for (const mention of recommended) {
     for (const allergy of allergies) {
-      const hit = strongestConflict(kb, mention, allergy);
+      const hit = strongestConflict(kb, mention, allergy, groupsOf.get(allergy) ?? []);
       if (!hit) continue;
       const drug = kb.drugs.get(hit.drugId);
       const name = drug?.name ?? hit.drugId;
@@ -40,7 +41,8 @@ interface Conflict {
   group?: CrossReactivityGroup;
 }
 
-function strongestConflict(kb: KnowledgeBase, mention: DrugMention, allergy: ResolvedAllergy): Conflict | undefined {
+/** `groups`: the cross-reactivity groups the allergy's agents belong to. */
+function strongestConflict(kb: KnowledgeBase, mention: DrugMention, allergy: ResolvedAllergy, groups: CrossReactivityGroup[]): Conflict | undefined {
   let best: Conflict | undefined;
   const consider = (c: Conflict) => {
     if (!best || SEVERITY_ORDER[c.severity] > SEVERITY_ORDER[best.severity]) best = c;
@@ -50,8 +52,7 @@ function strongestConflict(kb: KnowledgeBase, mention: DrugMention, allergy: Res
       consider({ drugId, severity: allergy.severe ? 'critical' : 'high' });
       continue;
     }
-    for (const group of kb.crossReactivity) {
-      if (!allergy.agents.some((allergen) => allergenInGroup(kb, allergen, group))) continue;
+    for (const group of groups) {
       if (!group.reactsWith.some((ref) => agentCovers(kb, ref, drugId))) continue;
       const severity: Severity = allergy.severe && SEVERITY_ORDER[group.severity] >= SEVERITY_ORDER.high ? 'critical' : group.severity;
       consider({ drugId, severity, group });

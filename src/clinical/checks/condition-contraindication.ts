@@ -1,4 +1,4 @@
-import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
+import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import type { Contraindication } from '../../knowledge/knowledge-schema';
 import type { PatientState } from '../patient-state';
 import { SEVERITY_ORDER, type DrugMention, type Finding } from '../types';
@@ -9,8 +9,7 @@ export function checkContraindications(kb: KnowledgeBase, recommended: DrugMenti
   const best = new Map<string, Finding>();
   for (const mention of recommended) {
     for (const drugId of drugsOf(kb, mention.ref)) {
-      for (const rule of kb.contraindications) {
-        if (!rule.agents.some((ref) => agentCovers(kb, ref, drugId))) continue;
+      for (const rule of kb.contraindicationsByDrug.get(drugId) ?? []) {
         const basis = matchState(rule, state);
         if (!basis) continue;
         const key = `${mention.start}|${basis.reference ?? basis.label}`;

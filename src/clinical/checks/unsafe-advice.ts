@@ -1,4 +1,4 @@
-import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
+import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import { neutralizeIdioms } from '../negation';
 import { SEVERITY_ORDER, type ChatMessage, type DrugMention, type Finding, type Severity } from '../types';
 import { drugsOf } from './drugs-of';
@@ -13,15 +13,15 @@ export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mention
   // Blanked once: idioms like "no problem" must not read as a negation in the rules' look-behinds.
   const text = neutralizeIdioms(reply.text);
   const exchangeMentions = [...mentions, ...patientMentions];
+  // Drugs named outright come before the members of a class named in passing ("antidepressants").
+  const named = exchangeMentions.filter((m) => !m.ref.startsWith('class:'));
+  const classes = exchangeMentions.filter((m) => m.ref.startsWith('class:'));
+  const exchangeDrugs = [...new Set([...named, ...classes].flatMap((m) => drugsOf(kb, m.ref)))];
   for (const rule of kb.unsafeAdvice) {
     let agents: string[] = [];
     if (rule.kind === 'stop-critical-medication') {
       // "You can just stop it" stops the drug the patient asked about: the exchange must name one.
-      const covered = (d: string) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d));
-      // Drugs named outright come before the members of a class named in passing ("antidepressants").
-      const named = exchangeMentions.filter((m) => !m.ref.startsWith('class:'));
-      const classes = exchangeMentions.filter((m) => m.ref.startsWith('class:'));
-      agents = [...new Set([...named, ...classes].flatMap((m) => drugsOf(kb, m.ref).filter(covered)))].slice(0, 3);
+      agents = exchangeDrugs.filter((d) => rule.drugIds.has(d)).slice(0, 3);
       if (agents.length === 0) continue;
     }
     const hit = rule.patterns.map((p) => p.exec(text)).find((m) => m !== null);
@@ -46,7 +46,7 @@ function gravestStopSeverity(kb: KnowledgeBase, agents: string[], fallback: Seve
   let gravest = fallback;
   for (const rule of kb.unsafeAdvice) {
     if (rule.kind !== 'stop-critical-medication') continue;
-    if (!agents.some((d) => (rule.agents ?? []).some((ref) => agentCovers(kb, ref, d)))) continue;
+    if (!agents.some((d) => rule.drugIds.has(d))) continue;
     if (SEVERITY_ORDER[rule.severity] > SEVERITY_ORDER[gravest]) gravest = rule.severity;
   }
   return gravest;
