@@ -11,6 +11,7 @@ import { checkUnsafeAdvice } from './checks/unsafe-advice';
 import { endorsedByReply, thirdPartyDrugs } from './endorsement';
 import { extractMentions } from './extract-mentions';
 import { implicateChartMedications } from './implicate-chart';
+import { impliedDoseSubject } from './implied-subject';
 import { resolvePatientState } from './patient-state';
 import { resolveContext } from './resolve-context';
 import type { Exchange, Finding } from './types';
@@ -34,8 +35,10 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const recommended = [...advised, ...endorsedByReply(patientMentions, exchange.botReply, mentions).filter((m) => !someoneElses.has(m.ref))];
     findings.push(...checkAllergyConflicts(kb, recommended, resolved.allergies));
     findings.push(...checkDrugInteractions(kb, recommended, resolved.medications));
+    const implied = exchange.patientMessage ? impliedDoseSubject(patientMentions, exchange.patientMessage.text, exchange.botReply, mentions, kb.products) : undefined;
+    const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
     const aboutDrugs = [
-      ...checkDoses(kb, exchange.botReply.text, advised, state),
+      ...checkDoses(kb, exchange.botReply.text, dosed, state, implied?.product ? new Map([[implied.mention, implied.product]]) : undefined),
       ...checkContraindications(kb, recommended, state),
       ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions),
     ];

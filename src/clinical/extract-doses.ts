@@ -82,7 +82,7 @@ export interface ProductStrength {
  * mention: numbers before the name and after it read as one phrase ("two 500 mg Tylenol tablets
  * every 4 hours"). A branded product named in the sentence supplies a strength the text leaves out.
  */
-export function extractDose(text: string, mention: DrugMention, nextMentionStart: number | undefined, products: ProductStrength[] = []): StatedDose | undefined {
+export function extractDose(text: string, mention: DrugMention, nextMentionStart: number | undefined, products: ProductStrength[] = [], impliedProduct?: ProductStrength): StatedDose | undefined {
   const sentenceEnd = nextSentenceEnd(text, mention.end);
   const windowEnd = Math.min(sentenceEnd, nextMentionStart ?? sentenceEnd);
   const sentenceStart = previousSentenceEnd(text, mention.start);
@@ -95,7 +95,7 @@ export function extractDose(text: string, mention: DrugMention, nextMentionStart
     if (handOver) after = after.slice(0, handOver.index);
   }
   const phrase = `${beforeTail} ${after}`;
-  const product = productAt(products, mention, text.toLowerCase());
+  const product = productAt(products, mention, text.toLowerCase()) ?? impliedProduct;
   const counted = product?.unitMg || product?.ingredients ? COUNT_BEFORE_NAME.exec(beforeTail) : null;
   const bareCount = counted ? num(counted[1]) : undefined;
   const count = bareCount !== undefined && bareCount <= 10 ? bareCount : undefined;
@@ -128,7 +128,7 @@ const UNITS_PER_DAY = new RegExp(
 );
 
 /** The product named at the mention itself ("DayQuil"), not just anywhere in the sentence. */
-function productAt(products: ProductStrength[], mention: DrugMention, lower: string): ProductStrength | undefined {
+export function productAt(products: ProductStrength[], mention: DrugMention, lower: string): ProductStrength | undefined {
   let best: ProductStrength | undefined;
   for (const product of products) {
     if (product.drug !== mention.ref) continue;
@@ -197,7 +197,7 @@ export function parseDose(text: string, product?: ProductStrength): ParsedDose |
 /** Administrations per 24 hours, taking the most frequent reading ("every 4 to 6 hours" → 6). */
 export function frequencyOf(text: string): number | undefined {
   const every = PATTERNS.everyHours.exec(text);
-  const cap = explicitTimes(text);
+  const cap = statedTimes(text);
   if (every) {
     // A range ("every 4 to 6 hours") reads as label text does: the usual, longer interval.
     const hours = Math.max(...[every[1], every[2], every[3]].filter(Boolean).map(Number));
@@ -205,10 +205,15 @@ export function frequencyOf(text: string): number | undefined {
     if (hours > 0) return cap !== undefined ? Math.min(cap, Math.floor(24 / hours)) : Math.floor(24 / hours);
   }
   if (PATTERNS.hourly.test(text)) return 24;
-  return cap;
+  if (cap !== undefined) return cap;
+  // "once a week" is no daily schedule; otherwise "daily", "each day", "at bedtime" mean once a day.
+  if (/\bweek(?:ly|s)?\b/i.test(text)) return undefined;
+  if (/\b(?:each|every|a|per)\s+day\b|\bdaily\b|\bonce\b|\bat (?:bedtime|night)\b/i.test(text)) return 1;
+  return undefined;
 }
 
-function explicitTimes(text: string): number | undefined {
+/** A count of administrations the text states ("three times a day", "tds", "up to 4 doses"), which also bounds an interval. */
+function statedTimes(text: string): number | undefined {
   const times = PATTERNS.timesPerDay.exec(text);
   if (times) {
     if (times[2]) return Number(times[2]);
@@ -216,10 +221,23 @@ function explicitTimes(text: string): number | undefined {
     return TIMES[(times[1] ?? times[4]).toLowerCase()];
   }
   const upTo = PATTERNS.perDayUpTo.exec(text);
-  if (upTo) return num(upTo[1]);
-  // "once a week" is no daily schedule; otherwise "daily", "each day", "at bedtime" mean once a day.
-  if (/\bweek(?:ly|s)?\b/i.test(text)) return undefined;
-  if (/\b(?:each|every|a|per)\s+day\b|\bdaily\b|\bonce\b|\bat (?:bedtime|night)\b/i.test(text)) return 1;
+  return upTo ? num(upTo[1]) : undefined;
+}
+
+const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:${MASS_UNIT}|${VOLUME_UNIT}|${COUNT_UNIT})\b`, 'i');
+
+/** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
+const INSTRUCTS =
+  /(?:^|[,;:]\s*|\b(?:then|just|and|now|simply|please)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+
+/** Start of the first sentence that tells the patient to take an amount ("Take 0.6 mg every hour"), if any. */
+export function firstDoseSentence(text: string): number | undefined {
+  for (let start = 0; start < text.length; ) {
+    const end = nextSentenceEnd(text, start);
+    const sentence = text.slice(start, end);
+    if (ANY_DOSE.test(sentence) && INSTRUCTS.test(sentence.trim())) return start;
+    start = end + 1;
+  }
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { KnowledgeBase } from '../../knowledge/knowledge-base';
-import { extractDose, type StatedDose } from '../extract-doses';
+import { extractDose, type ProductStrength, type StatedDose } from '../extract-doses';
 import type { PatientState } from '../patient-state';
 import type { DrugMention, Finding, Severity } from '../types';
 
@@ -12,7 +12,7 @@ const LOW_WEIGHT_ADULT_KG = 50;
  * The reply's dosing exceeds a maximum single or daily dose for this patient: mg/kg limits for
  * children with a recorded weight, adult limits otherwise, and the OTC label limit for OTC products.
  */
-export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMention[], state: PatientState): Finding[] {
+export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMention[], state: PatientState, impliedProducts = new Map<DrugMention, ProductStrength>()): Finding[] {
   const findings: Finding[] = [];
   const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence'] }>();
   const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
@@ -24,7 +24,7 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
   };
   recommended.forEach((mention, i) => {
     if (mention.ref.startsWith('class:')) return;
-    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products);
+    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention));
     if (!dose) return;
     if (dose.dailyMg !== undefined) addDaily(mention.ref, dose.dailyMg, dose, mention);
     for (const ingredient of dose.product?.ingredients ?? []) {
