@@ -38,7 +38,7 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const implied = exchange.patientMessage ? impliedDoseSubject(patientMentions, exchange.patientMessage.text, exchange.botReply, mentions, kb.products) : undefined;
     const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
     const aboutDrugs = [
-      ...checkDoses(kb, exchange.botReply.text, dosed, state, implied?.product ? new Map([[implied.mention, implied.product]]) : undefined),
+      ...checkDoses(kb, exchange.botReply.text, dosed, state, resolved.medications, implied?.product ? new Map([[implied.mention, implied.product]]) : undefined),
       ...checkContraindications(kb, recommended, state),
       ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions),
     ];

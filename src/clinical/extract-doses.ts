@@ -12,6 +12,8 @@ export interface StatedDose {
   units?: number;
   volumeMl?: number;
   product?: ProductStrength;
+  /** The dose was read from the sentence after the drug's, so it may be about something else the text names. */
+  fromNextSentence?: boolean;
   start: number;
   end: number;
   text: string;
@@ -101,7 +103,9 @@ export function extractDose(text: string, mention: DrugMention, nextMentionStart
   const count = bareCount !== undefined && bareCount <= 10 ? bareCount : undefined;
   const fromCount: ParsedDose | undefined =
     count !== undefined && product ? { singleMg: product.unitMg ? count * product.unitMg : undefined, unitMg: product.unitMg, units: count } : undefined;
-  const dose: ParsedDose | undefined = parseDose(phrase, product) ?? nextSentenceDose(text, sentenceEnd, nextMentionStart, product) ?? fromCount;
+  const ownDose = parseDose(phrase, product);
+  const followingDose = ownDose ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product);
+  const dose: ParsedDose | undefined = ownDose ?? followingDose ?? fromCount;
   if (!dose) return undefined;
   const perDay = dose.perDay ?? frequencyOf(phrase) ?? frequencyOf(text.slice(sentenceStart, sentenceEnd));
   const unitsPerDay = UNITS_PER_DAY.exec(phrase);
@@ -116,6 +120,7 @@ export function extractDose(text: string, mention: DrugMention, nextMentionStart
     units: dose.units ?? count,
     volumeMl: dose.volumeMl,
     product,
+    fromNextSentence: followingDose !== undefined && dose === followingDose,
     start: mention.start,
     end: windowEnd,
     text: text.slice(mention.start, windowEnd).trim(),
@@ -208,7 +213,7 @@ export function frequencyOf(text: string): number | undefined {
   if (cap !== undefined) return cap;
   // "once a week" is no daily schedule; otherwise "daily", "each day", "at bedtime" mean once a day.
   if (/\bweek(?:ly|s)?\b/i.test(text)) return undefined;
-  if (/\b(?:each|every|a|per)\s+day\b|\bdaily\b|\bonce\b|\bat (?:bedtime|night)\b/i.test(text)) return 1;
+  if (/\b(?:each|every|a|per)\s+day\b|\bdaily\b|\bnightly\b|\bonce\b|\bat (?:bedtime|night)\b|\b(?:each|every|in the) (?:morning|evening|night)\b/i.test(text)) return 1;
   return undefined;
 }
 

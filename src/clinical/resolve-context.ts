@@ -2,6 +2,8 @@ import type { AllergyIntolerance, CodeableConcept, MedicationRequest, Medication
 import type { PatientContext } from '../ehr/ehr-client';
 import type { AgentRef, KnowledgeBase } from '../knowledge/knowledge-base';
 import { extractMentions } from './extract-mentions';
+import type { ProductStrength } from './extract-doses';
+import { medicationName, prescribedDose, strengthOf, type PrescribedDose } from './prescribed-dose';
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 
@@ -18,6 +20,10 @@ export interface ResolvedMedication {
   reference: string;
   drugIds: string[];
   label: string;
+  /** The dose the chart records, when it can be read and the medication is a single drug. */
+  dose?: PrescribedDose;
+  /** The strength in the medication's name ("Oramorph 10 mg/5 mL"), which "2 tablets of your …" refers to. */
+  strength?: ProductStrength;
 }
 
 export interface ResolvedContext {
@@ -65,7 +71,14 @@ function resolveAllergy(kb: KnowledgeBase, allergy: AllergyIntolerance): Resolve
 function resolveMedication(kb: KnowledgeBase, med: MedicationStatement | MedicationRequest): ResolvedMedication {
   const concept = med.medicationCodeableConcept ?? (med.medicationReference?.display ? { text: med.medicationReference.display } : undefined);
   const drugIds = agentsOf(kb, concept).filter((ref) => !ref.startsWith('class:'));
-  return { reference: `${med.resourceType}/${med.id}`, drugIds, label: conceptText(concept) || drugIds.join(', ') };
+  const single = drugIds.length === 1 ? drugIds[0] : undefined;
+  return {
+    reference: `${med.resourceType}/${med.id}`,
+    drugIds,
+    label: conceptText(concept) || drugIds.join(', '),
+    dose: single ? prescribedDose(med, single) : undefined,
+    strength: single ? strengthOf(medicationName(med), single) : undefined,
+  };
 }
 
 /** RxNorm codes first; then the words of every display and the text, so text-only EHR feeds still match. */

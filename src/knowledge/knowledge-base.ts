@@ -7,6 +7,7 @@ import {
   contraindicationsFileSchema,
   crossReactivityFileSchema,
   drugsFileSchema,
+  highAlertFileSchema,
   interactionsFileSchema,
   mentionCuesFileSchema,
   productsFileSchema,
@@ -58,6 +59,8 @@ export interface KnowledgeBase {
   products: { name: string; drug: string; unitMg?: number; mgPerMl?: number; ingredients?: { drug: string; unitMg?: number; mgPerMl?: number }[]; maxUnitsPerDay?: number }[];
   /** `drugIds`: every drug the rule's agents cover, expanded once at load. */
   unsafeAdvice: { id: string; kind: string; patterns: Pattern[]; agents?: AgentRef[]; drugIds: Set<string>; severity: Interaction['severity']; rationale: string; source: string }[];
+  /** Drug ids where a dose above the prescribed one is likely to cause serious harm. */
+  highAlert: Set<string>;
   sources: Map<string, Source>;
 }
 
@@ -84,13 +87,14 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
   const redFlagsFile = readFile(dir, 'red-flags.json', redFlagsFileSchema);
   const unsafeFile = readFile(dir, 'unsafe-advice.json', unsafeAdviceFileSchema);
   const productsFile = readFile(dir, 'products.json', productsFileSchema);
+  const highAlertFile = readFile(dir, 'high-alert.json', highAlertFileSchema);
 
   const drugs = new Map<string, Drug>();
   const classMembers = new Map<string, Set<string>>();
   const byRxnorm = new Map<string, string>();
   const lexicon = new Map<string, AgentRef>();
   const sources = new Map<string, Source>();
-  for (const file of [drugsFile, aliasesFile, crossFile, interactionsFile, selfHarmFile, contraindicationsFile, redFlagsFile, unsafeFile, productsFile]) {
+  for (const file of [drugsFile, aliasesFile, crossFile, interactionsFile, selfHarmFile, contraindicationsFile, redFlagsFile, unsafeFile, productsFile, highAlertFile]) {
     for (const [key, source] of Object.entries(file.sources)) sources.set(key, source);
   }
 
@@ -159,6 +163,16 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     const named = new Set(rule.agents.flatMap((ref) => (ref.startsWith('class:') ? [...(classMembers.get(ref.slice(6)) ?? [])] : [ref])));
     for (const drugId of named) contraindicationsByDrug.set(drugId, [...(contraindicationsByDrug.get(drugId) ?? []), rule]);
   }
+  const highAlert = new Set<string>();
+  for (const entry of highAlertFile.classes) {
+    const members = classMembers.get(entry.id);
+    if (!members) throw new KnowledgeError(`high-alert.json: unknown class ${entry.id}`);
+    for (const drugId of members) highAlert.add(drugId);
+  }
+  for (const entry of highAlertFile.drugs) {
+    if (!drugs.has(entry.id)) throw new KnowledgeError(`high-alert.json: unknown drug ${entry.id}`);
+    highAlert.add(entry.id);
+  }
   const lexiconPrefixes = new Set<string>();
   for (const term of lexicon.keys()) {
     const words = term.split(' ');
@@ -195,6 +209,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       patterns: r.patterns.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
       drugIds: new Set((r.agents ?? []).flatMap((ref) => (ref.startsWith('class:') ? [...(classMembers.get(ref.slice(6)) ?? [])] : [ref]))),
     })),
+    highAlert,
     sources,
   };
 }

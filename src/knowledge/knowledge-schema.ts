@@ -229,6 +229,15 @@ export const unsafeAdviceFileSchema = z.object({
 });
 
 /** Branded products whose strength a chat rarely states ("2 Aleve", "10 mL of Children's Tylenol"). */
+/** Drugs where more than the prescribed dose is likely to cause serious harm (ISMP high-alert, FDA narrow therapeutic index). */
+export const highAlertFileSchema = z.object({
+  version: z.string(),
+  sources: sourcesMap,
+  note: z.string().optional(),
+  classes: z.array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), source: sourceRef })),
+  drugs: z.array(z.object({ id: z.string().regex(/^[a-z0-9-]+$/), source: sourceRef })),
+});
+
 export const productsFileSchema = z.object({
   version: z.string(),
   sources: sourcesMap,

@@ -1,6 +1,7 @@
 import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import { extractDose, type ProductStrength, type StatedDose } from '../extract-doses';
 import type { PatientState } from '../patient-state';
+import type { ResolvedMedication } from '../resolve-context';
 import type { DrugMention, Finding, Severity } from '../types';
 
 /** Below this age, weight-based pediatric limits apply when the knowledge base has them. */
@@ -12,7 +13,14 @@ const LOW_WEIGHT_ADULT_KG = 50;
  * The reply's dosing exceeds a maximum single or daily dose for this patient: mg/kg limits for
  * children with a recorded weight, adult limits otherwise, and the OTC label limit for OTC products.
  */
-export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMention[], state: PatientState, impliedProducts = new Map<DrugMention, ProductStrength>()): Finding[] {
+export function checkDoses(
+  kb: KnowledgeBase,
+  text: string,
+  recommended: DrugMention[],
+  state: PatientState,
+  medications: ResolvedMedication[] = [],
+  impliedProducts = new Map<DrugMention, ProductStrength>(),
+): Finding[] {
   const findings: Finding[] = [];
   const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence'] }>();
   const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
@@ -24,14 +32,30 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
   };
   recommended.forEach((mention, i) => {
     if (mention.ref.startsWith('class:')) return;
-    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention));
-    if (!dose) return;
+    // A strength the reply leaves out comes from what the patient named, else from the chart's own product.
+    const chartStrength = medications.find((m) => m.strength && m.drugIds.includes(mention.ref))?.strength;
+    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention) ?? chartStrength);
+    if (!dose || implausibleForDrug(kb, mention.ref, dose)) return;
     if (dose.dailyMg !== undefined) addDaily(mention.ref, dose.dailyMg, dose, mention);
     for (const ingredient of dose.product?.ingredients ?? []) {
       const perDose = ingredient.unitMg && dose.units ? ingredient.unitMg * dose.units : ingredient.mgPerMl && dose.volumeMl ? ingredient.mgPerMl * dose.volumeMl : undefined;
       if (perDose !== undefined && dose.perDay !== undefined) addDaily(ingredient.drug, perDose * dose.perDay, dose, mention);
     }
     const drug = kb.drugs.get(mention.ref);
+    const aboveChart = abovePrescribed(kb, mention.ref, dose, medications);
+    if (aboveChart) {
+      findings.push({
+        category: 'dose-exceeded',
+        severity: aboveChart.severity,
+        summary: `The reply's dosing of ${drug?.name ?? mention.ref} (${describe(dose)}) is ${aboveChart.times} times the dose the chart records (${aboveChart.medication.label}).`,
+        evidence: [{ message: mention.message, start: dose.start, end: dose.end, text: dose.text }],
+        conflictsWith: aboveChart.medication.reference,
+        rule: 'dose:above-prescribed',
+        source: { key: drug?.source ?? 'drugs', entry: mention.ref },
+        agents: [mention.ref],
+        detectedBy: 'rules',
+      });
+    }
     const cap = dose.product?.maxUnitsPerDay;
     if (drug && cap && dose.units !== undefined && dose.perDay !== undefined && dose.units * dose.perDay > cap) {
       findings.push({
@@ -78,6 +102,37 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
     });
   }
   return findings;
+}
+
+/**
+ * "No interaction between creatine and sertraline. Stick to 3–5 g a day." A dose in the following
+ * sentence that is ten times anything given of the drug is about something the lexicon does not know.
+ */
+function implausibleForDrug(kb: KnowledgeBase, drugId: string, dose: StatedDose): boolean {
+  if (!dose.fromNextSentence) return false;
+  const max = kb.drugs.get(drugId)?.dosing?.adultMaxDailyMg;
+  return max !== undefined && Math.max(dose.singleMg ?? 0, dose.dailyMg ?? 0) > max * 10;
+}
+
+/** Half again the recorded dose is no rounding or tablet-size difference: the reply is giving more than prescribed. */
+const ABOVE_PRESCRIBED_RATIO = 1.5;
+
+/**
+ * The reply doses a drug the patient already takes at well above what the chart records
+ * ("5–10 mL of the Oramorph" for a 2.5–5 mg breakthrough order; "levothyroxine 100 mg" for 100 micrograms).
+ */
+function abovePrescribed(kb: KnowledgeBase, drugId: string, dose: StatedDose, medications: ResolvedMedication[]): { medication: ResolvedMedication; times: string; severity: Severity } | undefined {
+  for (const medication of medications) {
+    const recorded = medication.dose;
+    if (!recorded || !medication.drugIds.includes(drugId)) continue;
+    const single = dose.singleMg !== undefined && recorded.singleMg ? dose.singleMg / recorded.singleMg : 0;
+    const daily = dose.dailyMg !== undefined && recorded.dailyMg ? dose.dailyMg / recorded.dailyMg : 0;
+    const ratio = Math.max(single, daily);
+    if (ratio < ABOVE_PRESCRIBED_RATIO) continue;
+    const severity: Severity = kb.highAlert.has(drugId) ? (ratio >= 4 ? 'critical' : ratio >= 2 ? 'high' : 'moderate') : 'moderate';
+    return { medication, times: ratio >= 10 ? String(Math.round(ratio)) : String(Math.round(ratio * 10) / 10), severity };
+  }
+  return undefined;
 }
 
 interface Excess {

@@ -1,0 +1,67 @@
+import type { Dosage, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
+import { frequencyOf, parseDose, type ProductStrength } from './extract-doses';
+
+/** What the chart says the patient takes of one medication, in milligrams. */
+export interface PrescribedDose {
+  singleMg?: number;
+  dailyMg?: number;
+  /** "as needed": the daily figure is a ceiling, not what the patient takes every day. */
+  asNeeded: boolean;
+}
+
+const MASS_UNITS: Record<string, number> = { mg: 1, g: 1000, mcg: 0.001, ug: 0.001, µg: 0.001, microgram: 0.001, micrograms: 0.001, milligram: 1, milligrams: 1, gram: 1000, grams: 1000 };
+const PERIOD_DAYS: Record<string, number> = { s: 1 / 86400, min: 1 / 1440, h: 1 / 24, d: 1, wk: 7, mo: 30, a: 365 };
+
+/**
+ * Reads a MedicationStatement's or MedicationRequest's dosage: the structured dose and timing
+ * when present, else the free-text instruction ("5 mg twice daily", "1–2 tablets every 4–6 hours"),
+ * with the strength in the medication's name filling in what "1 tablet" means.
+ */
+export function prescribedDose(med: MedicationStatement | MedicationRequest, drugId: string): PrescribedDose | undefined {
+  const dosages: Dosage[] = med.resourceType === 'MedicationStatement' ? (med.dosage ?? []) : (med.dosageInstruction ?? []);
+  const dosage = dosages[0];
+  if (!dosage) return undefined;
+  const strength = strengthOf(medicationName(med), drugId);
+  const asNeeded = dosage.asNeededBoolean === true || dosage.asNeededCodeableConcept !== undefined || /\b(?:as needed|prn|when required|if needed|as required)\b/i.test(dosage.text ?? '');
+  const structured = structuredDose(dosage, strength);
+  if (structured) return { ...structured, asNeeded };
+  if (!dosage.text) return undefined;
+  const parsed = parseDose(dosage.text, strength);
+  const perDay = frequencyOf(dosage.text) || undefined;
+  // "5 mg daily" states the day's amount, which is also the single dose when taken once.
+  const singleMg = parsed?.singleMg ?? (perDay === 1 ? parsed?.dailyMg : undefined);
+  if (!singleMg) return undefined;
+  return { singleMg, dailyMg: parsed?.dailyMg ?? (perDay !== undefined ? singleMg * perDay : undefined), asNeeded };
+}
+
+function structuredDose(dosage: Dosage, strength: ProductStrength | undefined): Omit<PrescribedDose, 'asNeeded'> | undefined {
+  const rate = dosage.doseAndRate?.[0];
+  const quantity = rate?.doseQuantity ?? rate?.doseRange?.high;
+  if (quantity?.value === undefined) return undefined;
+  const unit = (quantity.code ?? quantity.unit ?? '').toLowerCase();
+  const factor = MASS_UNITS[unit];
+  const singleMg = factor !== undefined ? quantity.value * factor : strength?.unitMg && /^(tab|cap|\{tab|\{cap|1$)/.test(unit) ? quantity.value * strength.unitMg : strength?.mgPerMl && /^ml$/.test(unit) ? quantity.value * strength.mgPerMl : undefined;
+  if (singleMg === undefined) return undefined;
+  const repeat = dosage.timing?.repeat;
+  const days = repeat?.periodUnit ? (repeat.period ?? 1) * (PERIOD_DAYS[repeat.periodUnit] ?? NaN) : undefined;
+  const times = repeat?.frequencyMax ?? repeat?.frequency ?? (days !== undefined ? 1 : undefined);
+  const perDay = times !== undefined && days !== undefined && Number.isFinite(days) ? times / days : undefined;
+  return { singleMg, dailyMg: perDay !== undefined ? singleMg * perDay : undefined };
+}
+
+/** "Warfarin 5 mg tablet" → 5 mg a unit; "Oramorph 10 mg/5 mL" → 2 mg per mL. */
+export function strengthOf(name: string, drugId: string): ProductStrength | undefined {
+  const concentration = /(\d+(?:\.\d+)?)\s*(mg|mcg|micrograms?|g)\s*(?:\/|per|in)\s*(\d+(?:\.\d+)?)?\s*ml\b/i.exec(name);
+  if (concentration) {
+    const mg = Number(concentration[1]) * (MASS_UNITS[concentration[2].toLowerCase()] ?? 1);
+    return { name, drug: drugId, mgPerMl: mg / Number(concentration[3] ?? 1) };
+  }
+  // Combination strengths ("10 mg/325 mg") name several ingredients: no single unit strength.
+  const strengths = [...name.matchAll(/(\d+(?:\.\d+)?)\s*(mg|mcg|micrograms?|g)\b/gi)];
+  if (strengths.length !== 1) return undefined;
+  return { name, drug: drugId, unitMg: Number(strengths[0][1]) * (MASS_UNITS[strengths[0][2].toLowerCase()] ?? 1) };
+}
+
+export function medicationName(med: MedicationStatement | MedicationRequest): string {
+  return med.medicationCodeableConcept?.text ?? med.medicationCodeableConcept?.coding?.find((c) => c.display)?.display ?? med.medicationReference?.display ?? '';
+}
