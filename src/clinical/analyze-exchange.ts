@@ -8,6 +8,7 @@ import { checkDrugInteractions } from './checks/drug-interaction';
 import { checkMissedEmergency } from './checks/missed-emergency';
 import { checkSelfHarm } from './checks/self-harm';
 import { checkUnsafeAdvice } from './checks/unsafe-advice';
+import { currentRegimens } from './current-regimen';
 import { endorsedByReply, thirdPartyDrugs } from './endorsement';
 import { extractMentions } from './extract-mentions';
 import { implicateChartMedications } from './implicate-chart';
@@ -38,7 +39,15 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const implied = exchange.patientMessage ? impliedDoseSubject(patientMentions, exchange.patientMessage.text, exchange.botReply, mentions, kb.products) : undefined;
     const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
     const aboutDrugs = [
-      ...checkDoses(kb, exchange.botReply.text, dosed, state, resolved.medications, implied?.product ? new Map([[implied.mention, implied.product]]) : undefined),
+      ...checkDoses(
+        kb,
+        exchange.botReply.text,
+        dosed,
+        state,
+        resolved.medications,
+        implied?.product ? new Map([[implied.mention, implied.product]]) : undefined,
+        currentRegimens(kb, exchange.patientMessage, patientMentions, resolved.medications, someoneElses),
+      ),
       ...checkContraindications(kb, recommended, state),
       ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions),
     ];

@@ -253,6 +253,8 @@ export const productsFileSchema = z.object({
         .optional(),
       /** The product label's daily cap in units (Excedrin: 8 caplets in 24 hours). */
       maxUnitsPerDay: z.number().positive().optional(),
+      /** Why this strength is assumed, for generic names that come in several. */
+      note: z.string().optional(),
       source: sourceRef,
     }),
   ),

@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import { extractDose, type ProductStrength, type StatedDose } from '../extract-doses';
+import type { CurrentRegimen } from '../current-regimen';
 import type { PatientState } from '../patient-state';
 import type { ResolvedMedication } from '../resolve-context';
 import type { DrugMention, Finding, Severity } from '../types';
@@ -20,14 +21,16 @@ export function checkDoses(
   state: PatientState,
   medications: ResolvedMedication[] = [],
   impliedProducts = new Map<DrugMention, ProductStrength>(),
+  regimens: CurrentRegimen[] = [],
 ): Finding[] {
   const findings: Finding[] = [];
-  const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence'] }>();
+  const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string }>();
   const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
-    const total = totals.get(drugId) ?? { mg: 0, sources: 0, evidence: [] };
+    const total = totals.get(drugId) ?? { mg: 0, sources: 0, evidence: [], products: [] };
     total.mg += mg;
     total.sources++;
     total.evidence.push({ message: mention.message, start: dose.start, end: dose.end, text: dose.text });
+    total.products.push(dose.product?.name.toLowerCase() ?? '');
     totals.set(drugId, total);
   };
   recommended.forEach((mention, i) => {
@@ -84,6 +87,16 @@ export function checkDoses(
       detectedBy: 'rules',
     });
   });
+  // What the patient already takes adds to a different product the reply recommends ("carry on with
+  // your paracetamol, and a Lemsip Max at night"); the same product again only restates the regimen.
+  for (const regimen of regimens) {
+    const total = totals.get(regimen.drugId);
+    if (!total || total.products.every((p) => p === regimen.product)) continue;
+    total.mg += regimen.dailyMg;
+    total.sources++;
+    if (regimen.evidence) total.evidence.push(regimen.evidence);
+    if (regimen.reference) total.conflictsWith ??= regimen.reference;
+  }
   // The same ingredient from several products ("Norco, plus Tylenol in between") adds up.
   for (const [drugId, total] of totals) {
     const max = kb.drugs.get(drugId)?.dosing?.adultMaxDailyMg;
@@ -93,8 +106,9 @@ export function checkDoses(
     findings.push({
       category: 'dose-exceeded',
       severity: total.mg > max * 1.5 ? 'critical' : 'high',
-      summary: `Taken together, the products the reply recommends add up to about ${round(total.mg)} mg of ${name} a day, over the maximum of ${max} mg.`,
+      summary: `Taken together with what the patient already takes, the products the reply recommends add up to about ${round(total.mg)} mg of ${name} a day, over the maximum of ${max} mg.`,
       evidence: total.evidence,
+      conflictsWith: total.conflictsWith,
       rule: 'dose:cumulative',
       source: { key: kb.drugs.get(drugId)?.source ?? 'drugs', entry: drugId },
       agents: [drugId],

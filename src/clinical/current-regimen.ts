@@ -1,0 +1,45 @@
+import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import { extractDose } from './extract-doses';
+import type { ResolvedMedication } from './resolve-context';
+import type { ChatMessage, DrugMention, Evidence } from './types';
+
+/** What the patient already takes of one drug every day, from their own words or the chart. */
+export interface CurrentRegimen {
+  drugId: string;
+  dailyMg: number;
+  /** Lower-case product name, or '' for the plain drug: a reply naming the same product restates the regimen. */
+  product: string;
+  /** The chart entry, when the regimen comes from the chart. */
+  reference?: string;
+  /** The patient's words, when the regimen comes from the message. */
+  evidence?: Evidence;
+}
+
+/**
+ * "I'm taking 2 paracetamol 4 times a day": doses the patient says they take, and scheduled
+ * (not as-needed) chart medications with a readable dose. A reply adding another product of the
+ * same ingredient adds to these.
+ */
+export function currentRegimens(kb: KnowledgeBase, patientMessage: ChatMessage | undefined, patientMentions: DrugMention[], medications: ResolvedMedication[], notTheirs: ReadonlySet<string>): CurrentRegimen[] {
+  const regimens: CurrentRegimen[] = [];
+  const own = patientMentions.filter((m) => !m.ref.startsWith('class:') && m.stance !== 'hypothetical' && m.stance !== 'warned' && !notTheirs.has(m.ref));
+  own.forEach((mention, i) => {
+    if (!patientMessage) return;
+    const dose = extractDose(patientMessage.text, mention, own[i + 1]?.start, kb.products);
+    if (!dose?.dailyMg || dose.fromNextSentence) return;
+    regimens.push({
+      drugId: mention.ref,
+      dailyMg: dose.dailyMg,
+      product: dose.product?.name.toLowerCase() ?? '',
+      evidence: { message: patientMessage.reference, start: dose.start, end: dose.end, text: dose.text },
+    });
+  });
+  for (const medication of medications) {
+    const daily = medication.dose?.dailyMg;
+    if (!daily || medication.dose?.asNeeded || medication.drugIds.length !== 1) continue;
+    if (regimens.some((r) => r.drugId === medication.drugIds[0])) continue;
+    // The chart's product is what a reply dosing "your metformin" reads its strength from.
+    regimens.push({ drugId: medication.drugIds[0], dailyMg: daily, product: medication.strength?.name.toLowerCase() ?? '', reference: medication.reference });
+  }
+  return regimens;
+}
