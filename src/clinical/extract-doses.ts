@@ -23,7 +23,8 @@ const NUMBER_WORDS: Record<string, number> = {
   a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, half: 0.5, 'one and a half': 1.5,
 };
 const NUM = String.raw`(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one and a half|half|an?|one|two|three|four|five|six|seven|eight|nine|ten)`;
-const MASS_UNIT = String.raw`(mg|milligrams?|mcg|µg|ug|micrograms?|g|grams?)`;
+/** Mass, and international units for the drugs whose IU the knowledge base converts (vitamin D: 40 IU per microgram). */
+const MASS_UNIT = String.raw`(mg|milligrams?|mcg|µg|ug|micrograms?|g|grams?|iu|i\.u\.|international units?)`;
 const VOLUME_UNIT = String.raw`(ml|mls|millilit(?:er|re)s?|tsp|teaspoons?|tbsp|tablespoons?)`;
 const COUNT_UNIT = String.raw`(tablets?|tabs?|pills?|capsules?|caps|caplets?|softgels?|gel ?caps?|lozenges?|suppositor(?:y|ies)|puffs?|sachets?|patch(?:es)?)`;
 
@@ -52,8 +53,9 @@ function num(text: string | undefined): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-function toMg(value: number, unit: string): number {
+function toMg(value: number, unit: string, iuPerMg?: number): number {
   const u = unit.toLowerCase();
+  if (u.startsWith('i')) return iuPerMg ? value / iuPerMg : NaN;
   if (u.startsWith('mcg') || u.startsWith('µg') || u.startsWith('ug') || u.startsWith('microgram')) return value / 1000;
   if (u === 'g' || u.startsWith('gram')) return value * 1000;
   return value;
@@ -84,12 +86,20 @@ export interface ProductStrength {
  * mention: numbers before the name and after it read as one phrase ("two 500 mg Tylenol tablets
  * every 4 hours"). A branded product named in the sentence supplies a strength the text leaves out.
  */
-export function extractDose(text: string, mention: DrugMention, nextMentionStart: number | undefined, products: ProductStrength[] = [], impliedProduct?: ProductStrength): StatedDose | undefined {
+export function extractDose(
+  text: string,
+  mention: DrugMention,
+  nextMentionStart: number | undefined,
+  products: ProductStrength[] = [],
+  impliedProduct?: ProductStrength,
+  iuPerMg?: number,
+): StatedDose | undefined {
   const sentenceEnd = nextSentenceEnd(text, mention.end);
   const windowEnd = Math.min(sentenceEnd, nextMentionStart ?? sentenceEnd);
   const sentenceStart = previousSentenceEnd(text, mention.start);
   // Split before the name at clause punctuation, but not inside numbers like "1,000".
-  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[;:]|,(?!\d{3}\b)/).at(-1) ?? '').slice(-40);
+  // …and at "and"/"plus"/"then": "folic acid 400 micrograms a day and vitamin D 10 micrograms" doses each drug apart.
+  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[;:]|,(?!\d{3}\b)|\b(?:and|plus|then)\b(?! a half)/).at(-1) ?? '').slice(-40);
   let after = text.slice(mention.end, windowEnd);
   if (nextMentionStart !== undefined && nextMentionStart <= windowEnd) {
     // "2 Norco every 4 hours and add 1,000 mg of Tylenol": the next drug's dose is not this one's.
@@ -103,8 +113,8 @@ export function extractDose(text: string, mention: DrugMention, nextMentionStart
   const count = bareCount !== undefined && bareCount <= 10 ? bareCount : undefined;
   const fromCount: ParsedDose | undefined =
     count !== undefined && product ? { singleMg: product.unitMg ? count * product.unitMg : undefined, unitMg: product.unitMg, units: count } : undefined;
-  const ownDose = parseDose(phrase, product);
-  const followingDose = ownDose ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product);
+  const ownDose = parseDose(phrase, product, iuPerMg);
+  const followingDose = ownDose ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
   const dose: ParsedDose | undefined = ownDose ?? followingDose ?? fromCount;
   if (!dose) return undefined;
   const perDay = dose.perDay ?? frequencyOf(phrase) ?? frequencyOf(text.slice(sentenceStart, sentenceEnd));
@@ -148,12 +158,12 @@ export function productAt(products: ProductStrength[], mention: DrugMention, low
 }
 
 /** "Benadryl can help. Adults can take 100 mg before bed." The dose may follow in the next sentence. */
-function nextSentenceDose(text: string, sentenceEnd: number, nextMentionStart: number | undefined, product?: ProductStrength): ParsedDose | undefined {
+function nextSentenceDose(text: string, sentenceEnd: number, nextMentionStart: number | undefined, product?: ProductStrength, iuPerMg?: number): ParsedDose | undefined {
   if (nextMentionStart !== undefined && nextMentionStart <= sentenceEnd + 2) return undefined;
   const from = sentenceEnd + 1;
   const end = nextSentenceEnd(text, from + 1);
   if (nextMentionStart !== undefined && nextMentionStart < end) return undefined;
-  return parseDose(text.slice(from, end), product);
+  return parseDose(text.slice(from, end), product, iuPerMg);
 }
 
 type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' | 'volumeMl'> & { unitMg?: number };
@@ -161,9 +171,9 @@ type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' |
 /** "take 2 Aleve": a bare count just before a product's name. */
 const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i');
 
-export function parseDose(text: string, product?: ProductStrength): ParsedDose | undefined {
+export function parseDose(text: string, product?: ProductStrength, iuPerMg?: number): ParsedDose | undefined {
   const daily = PATTERNS.dailyTotal.exec(text);
-  const dailyMg = daily ? toMg(num(daily[1] ?? daily[3]) ?? NaN, daily[2] ?? daily[4]) : undefined;
+  const dailyMg = daily ? toMg(num(daily[1] ?? daily[3]) ?? NaN, daily[2] ?? daily[4], iuPerMg) : undefined;
   const concentration = PATTERNS.concentration.exec(text);
   const count = PATTERNS.countWithStrength.exec(text);
   let singleMg: number | undefined;
@@ -173,14 +183,14 @@ export function parseDose(text: string, product?: ProductStrength): ParsedDose |
   const volumeMl = volumeMatch ? toMl(num(volumeMatch[1]) ?? NaN, volumeMatch[2]) : undefined;
   if (count) {
     const n = num(count[1]);
-    const strength = count[2] ? toMg(num(count[2]) ?? NaN, count[3]) : count[5] ? toMg(num(count[5]) ?? NaN, count[6]) : product?.unitMg;
+    const strength = count[2] ? toMg(num(count[2]) ?? NaN, count[3], iuPerMg) : count[5] ? toMg(num(count[5]) ?? NaN, count[6], iuPerMg) : product?.unitMg;
     if (n !== undefined && strength !== undefined) {
       singleMg = n * strength;
       unitMg = strength;
     }
   }
   if (singleMg === undefined && concentration) {
-    const perVolumeMg = toMg(num(concentration[1]) ?? NaN, concentration[2]);
+    const perVolumeMg = toMg(num(concentration[1]) ?? NaN, concentration[2], iuPerMg);
     const perMl = perVolumeMg / toMl(num(concentration[3]) ?? 1, concentration[4]);
     const withoutConcentration = text.replace(concentration[0], ' ');
     const volume = PATTERNS.volume.exec(withoutConcentration);
@@ -192,7 +202,7 @@ export function parseDose(text: string, product?: ProductStrength): ParsedDose |
   }
   if (singleMg === undefined) {
     const mass = PATTERNS.mass.exec(daily ? text.replace(daily[0], ' ') : text);
-    if (mass && !(concentration && concentration.index === mass.index)) singleMg = toMg(num(mass[1]) ?? NaN, mass[2]);
+    if (mass && !(concentration && concentration.index === mass.index)) singleMg = toMg(num(mass[1]) ?? NaN, mass[2], iuPerMg);
   }
   const valid = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
   const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), unitMg, units: valid(units), volumeMl: valid(volumeMl) };

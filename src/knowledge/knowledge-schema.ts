@@ -40,6 +40,8 @@ export const drugSchema = z.object({
       ageBands: z
         .array(z.object({ underYears: z.number().positive(), maxSingleMg: z.number().positive().optional(), maxDailyMg: z.number().positive().optional() }))
         .optional(),
+      /** International units per milligram, for drugs dosed in IU (vitamin D: 40,000 IU/mg). */
+      iuPerMg: z.number().positive().optional(),
       /** Taken once a week (methotrexate for arthritis and psoriasis): any daily schedule is an overdose. */
       weeklyOnly: z.boolean().optional(),
       /** Daily limit in older adults or other stated populations, free text for the explanation. */

@@ -37,7 +37,8 @@ export function checkDoses(
     if (mention.ref.startsWith('class:')) return;
     // A strength the reply leaves out comes from what the patient named, else from the chart's own product.
     const chartStrength = medications.find((m) => m.strength && m.drugIds.includes(mention.ref))?.strength;
-    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention) ?? chartStrength);
+    const iuPerMg = kb.drugs.get(mention.ref)?.dosing?.iuPerMg;
+    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention) ?? chartStrength, iuPerMg);
     if (!dose || implausibleForDrug(kb, mention.ref, dose)) return;
     if (dose.dailyMg !== undefined) addDaily(mention.ref, dose.dailyMg, dose, mention);
     for (const ingredient of dose.product?.ingredients ?? []) {
