@@ -49,7 +49,7 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
         currentRegimens(kb, exchange.patientMessage, patientMentions, resolved.medications, someoneElses),
       ),
       ...checkContraindications(kb, recommended, state),
-      ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions),
+      ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions, exchange.patientMessage, recommended),
     ];
     const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
     findings.push(...implicateChartMedications(aboutDrugs, resolved.medications, exchangeDrugIds));

@@ -58,7 +58,18 @@ export interface KnowledgeBase {
   /** Lower-case product names with their unit strength or concentration, longest name first. */
   products: { name: string; drug: string; unitMg?: number; mgPerMl?: number; ingredients?: { drug: string; unitMg?: number; mgPerMl?: number }[]; maxUnitsPerDay?: number }[];
   /** `drugIds`: every drug the rule's agents cover, expanded once at load. */
-  unsafeAdvice: { id: string; kind: string; patterns: Pattern[]; agents?: AgentRef[]; drugIds: Set<string>; severity: Interaction['severity']; rationale: string; source: string }[];
+  unsafeAdvice: {
+    id: string;
+    kind: string;
+    patterns: Pattern[];
+    agents?: AgentRef[];
+    drugIds: Set<string>;
+    patientSays?: Pattern[];
+    replyEndorsesPatientDrug?: 'any' | 'prescription';
+    severity: Interaction['severity'];
+    rationale: string;
+    source: string;
+  }[];
   /** Drug ids where a dose above the prescribed one is likely to cause serious harm. */
   highAlert: Set<string>;
   sources: Map<string, Source>;
@@ -207,6 +218,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     unsafeAdvice: unsafeFile.rules.map((r) => ({
       ...r,
       patterns: r.patterns.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
+      patientSays: r.patientSays?.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
       drugIds: new Set((r.agents ?? []).flatMap((ref) => (ref.startsWith('class:') ? [...(classMembers.get(ref.slice(6)) ?? [])] : [ref]))),
     })),
     highAlert,

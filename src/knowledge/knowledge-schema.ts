@@ -216,13 +216,20 @@ export const unsafeAdviceSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   kind: z.enum(['stop-critical-medication', 'double-dose', 'self-treat-serious', 'definitive-diagnosis', 'other']),
   /** Case-insensitive regular expressions over the bot reply. */
-  patterns: z.array(z.string().min(3)).min(1),
+  patterns: z.array(z.string().min(3)).default([]),
   /** For stop-critical-medication: the drugs/classes it is dangerous to stop; the reply must name one. */
   agents: z.array(agentRefSchema).optional(),
+  /** The rule applies only when the patient's message matches one of these ("my sister has …", "after a bad skin reaction"). */
+  patientSays: z.array(z.string().min(3)).optional(),
+  /**
+   * Instead of (or as well as) `patterns`: the reply recommends or endorses a drug the patient named,
+   * any drug or only a prescription-only one.
+   */
+  replyEndorsesPatientDrug: z.enum(['any', 'prescription']).optional(),
   severity: severitySchema,
   rationale: z.string(),
   source: sourceRef,
-});
+}).refine((rule) => rule.patterns.length > 0 || rule.replyEndorsesPatientDrug !== undefined, { message: 'a rule needs reply patterns or replyEndorsesPatientDrug' });
 
 export const unsafeAdviceFileSchema = z.object({
   version: z.string(),

@@ -8,7 +8,14 @@ import { drugsOf } from './drugs-of';
  * to self-treat something serious, or gives a definitive diagnosis. Stopping advice counts only
  * when the exchange names a drug (or class) that is dangerous to stop.
  */
-export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mentions: DrugMention[], patientMentions: DrugMention[] = []): Finding[] {
+export function checkUnsafeAdvice(
+  kb: KnowledgeBase,
+  reply: ChatMessage,
+  mentions: DrugMention[],
+  patientMentions: DrugMention[] = [],
+  patientMessage?: ChatMessage,
+  recommended: DrugMention[] = [],
+): Finding[] {
   const findings: Finding[] = [];
   // Blanked once: idioms like "no problem" must not read as a negation in the rules' look-behinds.
   const text = neutralizeIdioms(reply.text);
@@ -24,7 +31,19 @@ export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mention
       agents = exchangeDrugs.filter((d) => rule.drugIds.has(d)).slice(0, 3);
       if (agents.length === 0) continue;
     }
-    const hit = rule.patterns.map((p) => p.exec(text)).find((m) => m !== null);
+    if (rule.patientSays && !(patientMessage && rule.patientSays.some((p) => p.exec(patientMessage.text) !== null))) continue;
+    let hit: { index: number; length: number; message: ChatMessage } | undefined;
+    if (rule.replyEndorsesPatientDrug) {
+      const endorsed = endorsedPatientDrug(kb, rule.replyEndorsesPatientDrug, recommended, patientMentions);
+      if (!endorsed) continue;
+      agents = [endorsed.ref];
+      hit = { index: endorsed.start, length: endorsed.end - endorsed.start, message: endorsed.message === reply.reference ? reply : (patientMessage ?? reply) };
+    }
+    if (rule.patterns.length > 0) {
+      const match = rule.patterns.map((p) => p.exec(text)).find((m) => m !== null);
+      if (!match) continue;
+      hit = { index: match.index, length: match[0].length, message: reply };
+    }
     if (!hit) continue;
     // Stopping insulin is more dangerous than stopping a statin: take the gravest rule that covers the drug.
     const severity = rule.kind === 'stop-critical-medication' ? gravestStopSeverity(kb, agents, rule.severity) : rule.severity;
@@ -32,7 +51,7 @@ export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mention
       category: 'unsafe-advice',
       severity,
       summary: `The reply ${describeKind(rule.kind)}: ${rule.rationale}`,
-      evidence: [{ message: reply.reference, start: hit.index, end: hit.index + hit[0].length, text: reply.text.slice(hit.index, hit.index + hit[0].length) }],
+      evidence: [{ message: hit.message.reference, start: hit.index, end: hit.index + hit.length, text: hit.message.text.slice(hit.index, hit.index + hit.length) }],
       rule: `unsafe-advice:${rule.id}`,
       source: { key: rule.source, entry: rule.id },
       agents,
@@ -40,6 +59,12 @@ export function checkUnsafeAdvice(kb: KnowledgeBase, reply: ChatMessage, mention
     });
   }
   return findings;
+}
+
+/** A drug the patient named that the reply recommends or endorses: the reply's own mention when it names it again. */
+function endorsedPatientDrug(kb: KnowledgeBase, which: 'any' | 'prescription', recommended: DrugMention[], patientMentions: DrugMention[]): DrugMention | undefined {
+  const named = new Set(patientMentions.map((m) => m.ref));
+  return recommended.find((m) => !m.ref.startsWith('class:') && named.has(m.ref) && (which === 'any' || kb.drugs.get(m.ref)?.otc === false));
 }
 
 function gravestStopSeverity(kb: KnowledgeBase, agents: string[], fallback: Severity): Severity {
