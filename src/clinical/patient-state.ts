@@ -37,7 +37,7 @@ export function resolvePatientState(context: PatientContext, at: Date): PatientS
     ageYears: ageOf(context.patient, at),
     sex: context.patient?.gender,
     weightKg: latestQuantity(context.observations, WEIGHT_CODES, (unit, value) => (/^(lb|lbs|\[lb_av\])$/i.test(unit) ? value * 0.453592 : /^g$/i.test(unit) ? value / 1000 : value)),
-    egfr: latestQuantity(context.observations, EGFR_CODES, (_unit, value) => value),
+    egfr: latestQuantity(context.observations, EGFR_CODES, (_unit, value) => value) ?? egfrFromCkdStage(conditions),
     pregnancy: pregnancyOf(context, conditions, at),
     conditions,
   };
@@ -58,6 +58,35 @@ function resolveCondition(condition: Condition): ResolvedCondition {
     icd10: codings.filter((c) => ICD10.test(c.system ?? '') && c.code).map((c) => (c.code as string).toUpperCase()),
     text: [condition.code?.text, ...codings.map((c) => c.display)].filter(Boolean).join(' | ').toLowerCase(),
   };
+}
+
+/**
+ * Upper eGFR bound of each CKD stage (KDIGO 2012), for charts that record "CKD stage 4" or N18.4
+ * but no eGFR result. The bound is the most favourable value the stage allows, so a rule only fires
+ * when every patient at that stage is below its threshold.
+ */
+const CKD_STAGE_EGFR: [RegExp, number][] = [
+  [/\b(?:end[- ]stage (?:renal|kidney)|esrd|eskd|(?:on |haemo|hemo|peritoneal )dialysis)\b|\b(?:ckd|chronic kidney disease|chronic renal (?:failure|disease))\b[^|]{0,20}\b(?:stage |g)?5d?\b/, 14],
+  [/\b(?:ckd|chronic kidney disease|chronic renal (?:failure|disease)|renal impairment)\b[^|]{0,20}\b(?:stage |g)?4\b/, 29],
+  [/\b(?:ckd|chronic kidney disease|chronic renal (?:failure|disease)|renal impairment)\b[^|]{0,20}\b(?:stage |g)?3b\b/, 44],
+  [/\b(?:ckd|chronic kidney disease|chronic renal (?:failure|disease)|renal impairment)\b[^|]{0,20}\b(?:stage |g)?3a?\b/, 59],
+];
+const CKD_ICD10_EGFR: [RegExp, number][] = [
+  [/^N18\.(?:5|6)/, 14],
+  [/^N18\.4/, 29],
+  [/^N18\.32/, 44],
+  [/^N18\.3/, 59],
+];
+
+function egfrFromCkdStage(conditions: ResolvedCondition[]): { value: number; reference: string } | undefined {
+  let best: { value: number; reference: string } | undefined;
+  for (const condition of conditions) {
+    const byCode = CKD_ICD10_EGFR.find(([code]) => condition.icd10.some((c) => code.test(c)))?.[1];
+    const byText = CKD_STAGE_EGFR.find(([text]) => text.test(condition.text))?.[1];
+    const value = byCode ?? byText;
+    if (value !== undefined && (!best || value < best.value)) best = { value, reference: condition.reference };
+  }
+  return best;
 }
 
 function ageOf(patient: Patient | undefined, at: Date): number | undefined {
