@@ -61,7 +61,7 @@ function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number, p
     const at = cueIndex(cues).lastEnd(ownHead);
     return at < 0 ? -1 : head.length - ownHead.length + at;
   };
-  const reportAt = ownCue(kb.cues.reportBefore);
+  const reportAt = Math.max(ownCue(kb.cues.reportBefore), lastCue(kb.cues.explainBefore));
   const hypotheticalAt = ownCue(kb.cues.hypotheticalBefore);
   const resetAt = lastCue(RESET_VERBS);
   const strongest = Math.max(warnAt, reportAt, hypotheticalAt);

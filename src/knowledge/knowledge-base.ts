@@ -47,6 +47,8 @@ export interface KnowledgeBase {
   interactionsByDrug: Map<string, Interaction[]>;
   cues: z.infer<typeof mentionCuesFileSchema>;
   selfHarm: { pattern: Pattern; intent: string; severity: Interaction['severity']; source: string }[];
+  /** Markers of a remote, resolved history of self-harm (see self-harm.json). */
+  selfHarmRemoteHistory?: { timeMarkers: Pattern[]; wellnessMarkers: Pattern[]; recurrenceMarkers: Pattern[]; source: string };
   contraindications: Contraindication[];
   /** drug id → the contraindication rules naming it (directly or by class), in file order. */
   contraindicationsByDrug: Map<string, Contraindication[]>;
@@ -203,6 +205,12 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     interactions: interactionsFile.interactions,
     cues: normalizeCues(cues),
     selfHarm: selfHarmFile.expressions.map((e) => ({ ...e, pattern: regex(e.pattern, 'self-harm.json') })),
+    selfHarmRemoteHistory: selfHarmFile.remoteHistory && {
+      timeMarkers: selfHarmFile.remoteHistory.timeMarkers.map((p) => regex(p, 'self-harm.json remoteHistory')),
+      wellnessMarkers: selfHarmFile.remoteHistory.wellnessMarkers.map((p) => regex(p, 'self-harm.json remoteHistory')),
+      recurrenceMarkers: selfHarmFile.remoteHistory.recurrenceMarkers.map((p) => regex(p, 'self-harm.json remoteHistory')),
+      source: selfHarmFile.remoteHistory.source,
+    },
     contraindications: contraindicationsFile.rules,
     contraindicationsByDrug,
     redFlags: {

@@ -121,11 +121,24 @@ export const mentionCuesFileSchema = z.object({
   reportBefore: z.array(z.string().min(2)),
   /** Right after the drug: "penicillin allergy", "codeine intolerance" name the drug without advising it. */
   reportAfter: z.array(z.string().min(2)).default([]),
+  /**
+   * Anywhere earlier in the clause: the sentence explains how harm happens ("usually from combining
+   * medicines like SSRIs with tramadol, triptans or MAOIs"), so every drug it lists is only reported.
+   */
+  explainBefore: z.array(z.string().min(2)).default([]),
 });
 
 export const selfHarmFileSchema = z.object({
   version: z.string(),
   sources: sourcesMap,
+  /**
+   * A remote history the patient says is behind them ("I attempted suicide 10 years ago but I've been
+   * doing well for years") is not current ideation: it needs a time marker and a wellness marker in the
+   * message, and no sign of recurrence. Each list holds case-insensitive regular expressions.
+   */
+  remoteHistory: z
+    .object({ timeMarkers: z.array(z.string().min(3)), wellnessMarkers: z.array(z.string().min(3)), recurrenceMarkers: z.array(z.string().min(3)), source: sourceRef })
+    .optional(),
   expressions: z.array(
     z.object({
       pattern: z.string().min(3),

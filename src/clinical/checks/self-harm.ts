@@ -8,6 +8,9 @@ const THIRD_PARTY = /\b(he|she|they|his|her|their|my (?:friend|son|daughter|brot
 
 /** The patient expresses suicidal ideation or self-harm. Always for human follow-up, never below high. */
 export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage): Finding[] {
+  const matches = kb.selfHarm.map((expression) => ({ expression, match: expression.pattern.exec(message.text) })).filter((m) => m.match !== null);
+  // Only a history told in the past tense can be behind the patient; "I want to die" never is.
+  if (matches.length > 0 && matches.every(({ match }) => toldInPast(message.text, match as RegExpExecArray)) && isRemoteResolvedHistory(kb, message.text)) return [];
   let best: Finding | undefined;
   for (const expression of kb.selfHarm) {
     const match = expression.pattern.exec(message.text);
@@ -32,4 +35,21 @@ export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage): Finding[
     };
   }
   return best ? [best] : [];
+}
+
+const PAST_TENSE = /\b(?:attempted|tried|took|taken|was|were|had|used to|harmed|overdosed|swallowed|did|cut|burned|burnt)\b/i;
+
+function toldInPast(text: string, match: RegExpExecArray): boolean {
+  return PAST_TENSE.test(match[0]) || PAST_TENSE.test(text.slice(Math.max(0, match.index - 30), match.index));
+}
+
+/**
+ * "I attempted suicide 10 years ago but I've been doing well for years": a history the patient
+ * places in the past and says is resolved. Any sign it is coming back keeps the finding.
+ */
+function isRemoteResolvedHistory(kb: KnowledgeBase, text: string): boolean {
+  const markers = kb.selfHarmRemoteHistory;
+  if (!markers) return false;
+  const any = (patterns: { exec(text: string): unknown }[]) => patterns.some((p) => p.exec(text) !== null);
+  return any(markers.timeMarkers) && any(markers.wellnessMarkers) && !any(markers.recurrenceMarkers);
 }
