@@ -25,8 +25,10 @@ export function currentRegimens(kb: KnowledgeBase, patientMessage: ChatMessage |
   const own = patientMentions.filter((m) => !m.ref.startsWith('class:') && m.stance !== 'hypothetical' && m.stance !== 'warned' && !notTheirs.has(m.ref));
   own.forEach((mention, i) => {
     if (!patientMessage) return;
+    // "Can I take 3 Tylenol at once?" proposes a dose; only a statement says what they take.
+    if (asksAbout(patientMessage.text, mention.start)) return;
     const dose = extractDose(patientMessage.text, mention, own[i + 1]?.start, kb.products);
-    if (!dose?.dailyMg || dose.fromNextSentence) return;
+    if (!dose?.dailyMg || dose.fromNextSentence || dose.dailyIsLimit) return;
     regimens.push({
       drugId: mention.ref,
       dailyMg: dose.dailyMg,
@@ -42,4 +44,14 @@ export function currentRegimens(kb: KnowledgeBase, patientMessage: ChatMessage |
     regimens.push({ drugId: medication.drugIds[0], dailyMg: daily, product: medication.strength?.name.toLowerCase() ?? '', reference: medication.reference });
   }
   return regimens;
+}
+
+const QUESTION_START = /^\s*(?:can|could|should|may|is it|would|will|do|does|how|what|am i)\b/i;
+
+/** The mention sits in a question ("can I take…?", "is 3 at once ok?"). */
+function asksAbout(text: string, at: number): boolean {
+  const start = Math.max(text.lastIndexOf('.', at), text.lastIndexOf('?', at - 1), text.lastIndexOf('!', at), text.lastIndexOf('\n', at)) + 1;
+  const endMatch = /[.?!\n]/.exec(text.slice(at));
+  const end = endMatch ? at + endMatch.index : text.length;
+  return text[end] === '?' || QUESTION_START.test(text.slice(start, at));
 }

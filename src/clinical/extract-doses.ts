@@ -8,6 +8,8 @@ export interface StatedDose {
   dailyMg?: number;
   /** Administrations per day, when stated. */
   perDay?: number;
+  /** The daily figure is a ceiling the reply states ("no more than 4,000 mg in 24 hours"), not an amount to take. */
+  dailyIsLimit?: boolean;
   /** Units (tablets, sachets) or millilitres per administration, for products with several ingredients. */
   units?: number;
   volumeMl?: number;
@@ -33,7 +35,10 @@ const PATTERNS = {
   countWithStrength: new RegExp(String.raw`${NUM}\s*(?:x\s*)?(?:of\s+(?:your|the|my|these|those|her|his)\s+)?(?:${NUM}\s*${MASS_UNIT}\s*)?${COUNT_UNIT}(?:\s*(?:of|at|containing|,)\s*${NUM}\s*${MASS_UNIT})?`, 'i'),
   mass: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\b(?!\s*(?:\/|per)\s*(?:\d+\s*)?(?:ml|kg))`, 'i'),
   volume: new RegExp(String.raw`${NUM}\s*${VOLUME_UNIT}\b`, 'i'),
-  dailyTotal: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\s*(?:a|per|each|every|in a|in one|in 24 hours?|\/)\s*(?:day|24 ?h(?:ours?|rs?)?|d)\b|${NUM}\s*${MASS_UNIT}\s*daily\b(?!\s*(?:for|x))`, 'i'),
+  dailyTotal: new RegExp(
+    String.raw`${NUM}\s*${MASS_UNIT}\s*(?:a|per|each|every|in a|in one|in any|within|within a|over|over a|in|\/)\s*(?:day|24 ?h(?:ours?|rs?)?|d|one day|1 day)\b|${NUM}\s*${MASS_UNIT}\s*daily\b(?!\s*(?:for|x))`,
+    'i',
+  ),
   everyHours: /every\s+(\d+(?:\.\d+)?)(?:\s*(?:-|–|to|or)\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?|h)\b|\bq\s?(\d+)\s?h\b/i,
   timesPerDay: /\b(once|twice|one time|two times|three times|four times|five times|six times|(\d+)\s*times|(\d+)x)\s*(?:a|per|each|every|in a)?\s*(?:day|daily|24 hours)\b|\b(bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.|qds|tds|bd|od)\b/i,
   hourly: /\b(every hour|hourly)\b/i,
@@ -126,6 +131,7 @@ export function extractDose(
   return {
     singleMg: dose.singleMg,
     dailyMg,
+    dailyIsLimit: dose.dailyMg !== undefined ? dose.dailyIsLimit : undefined,
     perDay,
     units: dose.units ?? count,
     volumeMl: dose.volumeMl,
@@ -166,7 +172,9 @@ function nextSentenceDose(text: string, sentenceEnd: number, nextMentionStart: n
   return parseDose(text.slice(from, end), product, iuPerMg);
 }
 
-type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' | 'volumeMl'> & { unitMg?: number };
+type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' | 'volumeMl' | 'dailyIsLimit'> & { unitMg?: number };
+
+const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exceed|do not exceed|don'?t exceed|shouldn'?t exceed|max(?:imum)?(?: of| is| dose is)?|up to|at most|limit (?:of|is)|stay under|below|under)\s*$/i;
 
 /** "take 2 Aleve": a bare count just before a product's name. */
 const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i');
@@ -174,6 +182,7 @@ const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i
 export function parseDose(text: string, product?: ProductStrength, iuPerMg?: number): ParsedDose | undefined {
   const daily = PATTERNS.dailyTotal.exec(text);
   const dailyMg = daily ? toMg(num(daily[1] ?? daily[3]) ?? NaN, daily[2] ?? daily[4], iuPerMg) : undefined;
+  const dailyIsLimit = daily ? LIMIT_BEFORE.test(text.slice(Math.max(0, daily.index - 30), daily.index)) : undefined;
   const concentration = PATTERNS.concentration.exec(text);
   const count = PATTERNS.countWithStrength.exec(text);
   let singleMg: number | undefined;
@@ -205,7 +214,7 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
     if (mass && !(concentration && concentration.index === mass.index)) singleMg = toMg(num(mass[1]) ?? NaN, mass[2], iuPerMg);
   }
   const valid = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
-  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), unitMg, units: valid(units), volumeMl: valid(volumeMl) };
+  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), dailyIsLimit, unitMg, units: valid(units), volumeMl: valid(volumeMl) };
   return result.singleMg !== undefined || result.dailyMg !== undefined || (product?.ingredients && (result.units ?? result.volumeMl)) ? result : undefined;
 }
 

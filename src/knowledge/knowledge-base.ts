@@ -46,7 +46,7 @@ export interface KnowledgeBase {
   /** drug id → the interactions naming it (directly or by class), so a check looks at a handful, not all. */
   interactionsByDrug: Map<string, Interaction[]>;
   cues: z.infer<typeof mentionCuesFileSchema>;
-  selfHarm: { pattern: Pattern; intent: string; severity: Interaction['severity']; source: string }[];
+  selfHarm: { pattern: Pattern; requiresAlso?: Pattern; intent: string; severity: Interaction['severity']; source: string }[];
   /** Markers of a remote, resolved history of self-harm (see self-harm.json). */
   selfHarmRemoteHistory?: { timeMarkers: Pattern[]; wellnessMarkers: Pattern[]; recurrenceMarkers: Pattern[]; source: string };
   contraindications: Contraindication[];
@@ -204,7 +204,11 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     crossReactivity: crossFile.groups,
     interactions: interactionsFile.interactions,
     cues: normalizeCues(cues),
-    selfHarm: selfHarmFile.expressions.map((e) => ({ ...e, pattern: regex(e.pattern, 'self-harm.json') })),
+    selfHarm: selfHarmFile.expressions.map((e) => ({
+      ...e,
+      pattern: regex(e.pattern, 'self-harm.json'),
+      requiresAlso: e.requiresAlso === undefined ? undefined : regex(e.requiresAlso, 'self-harm.json'),
+    })),
     selfHarmRemoteHistory: selfHarmFile.remoteHistory && {
       timeMarkers: selfHarmFile.remoteHistory.timeMarkers.map((p) => regex(p, 'self-harm.json remoteHistory')),
       wellnessMarkers: selfHarmFile.remoteHistory.wellnessMarkers.map((p) => regex(p, 'self-harm.json remoteHistory')),

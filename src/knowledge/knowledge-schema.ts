@@ -142,6 +142,8 @@ export const selfHarmFileSchema = z.object({
   expressions: z.array(
     z.object({
       pattern: z.string().min(3),
+      /** If set, this must also match somewhere in the message: a means ("take them all") counts only with intent ("be done with it"). */
+      requiresAlso: z.string().min(3).optional(),
       intent: z.enum(['ideation', 'plan', 'attempt', 'self-injury']),
       severity: severitySchema,
       source: sourceRef,

@@ -40,7 +40,8 @@ export function checkDoses(
     const iuPerMg = kb.drugs.get(mention.ref)?.dosing?.iuPerMg;
     const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention) ?? chartStrength, iuPerMg);
     if (!dose || implausibleForDrug(kb, mention.ref, dose)) return;
-    if (dose.dailyMg !== undefined) addDaily(mention.ref, dose.dailyMg, dose, mention);
+    // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
+    if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);
     for (const ingredient of dose.product?.ingredients ?? []) {
       const perDose = ingredient.unitMg && dose.units ? ingredient.unitMg * dose.units : ingredient.mgPerMl && dose.volumeMl ? ingredient.mgPerMl * dose.volumeMl : undefined;
       if (perDose !== undefined && dose.perDay !== undefined) addDaily(ingredient.drug, perDose * dose.perDay, dose, mention);

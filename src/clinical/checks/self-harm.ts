@@ -3,21 +3,42 @@ import { SEVERITY_ORDER, type ChatMessage, type Finding } from '../types';
 
 /** "I don't want to die" is not ideation: a negation just before the phrase cancels it. */
 const NEGATION_BEFORE = /\b(don'?t|do not|never|not|no longer|wouldn'?t|would never)\s+(\w+\s+){0,2}$/i;
-/** "My friend said she wants to die" is about someone else: a third-person speaker in the same sentence. */
+/** "The leaflet says it can cause suicidal thoughts": the phrase is quoted information, not the patient's state. */
+const INFORMATION_BEFORE =
+  /\b(?:leaflet|label|insert|side[- ]effects?|warning|warns?|boxed|black box|can cause|may cause|might cause|could cause|causes?|risk of|chance of|linked to|listed|mentions?|says|said|read (?:that|about))\b[^.!?]{0,40}$/i;
+
+/** Whether this occurrence is the patient speaking of themself now: not negated, not someone else, not quoted information. */
+function expressesIt(text: string, match: RegExpExecArray): boolean {
+  const before = text.slice(Math.max(0, match.index - 60), match.index);
+  if (NEGATION_BEFORE.test(before.slice(-30))) return false;
+  if (aboutSomeoneElse(before) && !FIRST_PERSON.test(match[0])) return false;
+  return !INFORMATION_BEFORE.test(before);
+}
+
+const FIRST_PERSON = /\b(?:i|i'?d|i'?m|im|id|me|my ?self|my)\b/i;
+
+/**
+ * "My friend said she wants to die" is about someone else: a third person in the same sentence, with
+ * no "I" between them and the phrase ("she'd be better off with someone else and honestly I'd be better off dead").
+ */
+function aboutSomeoneElse(before: string): boolean {
+  const third = THIRD_PARTY.exec(before);
+  if (!third) return false;
+  return !FIRST_PERSON.test(before.slice(third.index + third[1].length));
+}
+
 const THIRD_PARTY = /\b(he|she|they|his|her|their|my (?:friend|son|daughter|brother|sister|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|patient|kid|child|cousin|colleague|flatmate|roommate))\b[^.!?]*$/i;
 
 /** The patient expresses suicidal ideation or self-harm. Always for human follow-up, never below high. */
 export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage): Finding[] {
-  const matches = kb.selfHarm.map((expression) => ({ expression, match: expression.pattern.exec(message.text) })).filter((m) => m.match !== null);
+  const matches = kb.selfHarm
+    .filter((expression) => !expression.requiresAlso || expression.requiresAlso.exec(message.text) !== null)
+    .map((expression) => ({ expression, match: expression.pattern.matches(message.text).find((m) => expressesIt(message.text, m)) }))
+    .filter((m) => m.match !== undefined);
   // Only a history told in the past tense can be behind the patient; "I want to die" never is.
   if (matches.length > 0 && matches.every(({ match }) => toldInPast(message.text, match as RegExpExecArray)) && isRemoteResolvedHistory(kb, message.text)) return [];
   let best: Finding | undefined;
-  for (const expression of kb.selfHarm) {
-    const match = expression.pattern.exec(message.text);
-    if (!match) continue;
-    const before = message.text.slice(Math.max(0, match.index - 60), match.index);
-    if (NEGATION_BEFORE.test(before.slice(-30))) continue;
-    if (THIRD_PARTY.test(before) && !/\b(i|me|my ?self)\b/i.test(match[0])) continue;
+  for (const { expression, match } of matches as { expression: (typeof matches)[number]['expression']; match: RegExpExecArray }[]) {
     const severity = SEVERITY_ORDER[expression.severity] >= SEVERITY_ORDER.high ? expression.severity : 'high';
     if (best && SEVERITY_ORDER[best.severity] >= SEVERITY_ORDER[severity]) continue;
     best = {
