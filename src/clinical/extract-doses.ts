@@ -32,7 +32,7 @@ const COUNT_UNIT = String.raw`(tablets?|tabs?|pills?|capsules?|caps|caplets?|sof
 
 const PATTERNS = {
   concentration: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\s*(?:\/|per|in|in each|in every)\s*${NUM}?\s*${VOLUME_UNIT}`, 'i'),
-  countWithStrength: new RegExp(String.raw`${NUM}\s*(?:x\s*)?(?:of\s+(?:your|the|my|these|those|her|his)\s+)?(?:${NUM}\s*${MASS_UNIT}\s*)?${COUNT_UNIT}(?:\s*(?:of|at|containing|,)\s*${NUM}\s*${MASS_UNIT})?`, 'i'),
+  countWithStrength: new RegExp(String.raw`${NUM}\s*(?:x\s*)?(?:of\s+(?:your|the|my|these|those|her|his)\s+)?(?:${NUM}\s*${MASS_UNIT}\s*)?${COUNT_UNIT}(?:\s*(?:of|at|containing|,)\s*${NUM}\s*${MASS_UNIT})?`, 'gi'),
   mass: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\b(?!\s*(?:\/|per)\s*(?:\d+\s*)?(?:ml|kg))`, 'i'),
   volume: new RegExp(String.raw`${NUM}\s*${VOLUME_UNIT}\b`, 'i'),
   dailyTotal: new RegExp(
@@ -104,7 +104,7 @@ export function extractDose(
   const sentenceStart = previousSentenceEnd(text, mention.start);
   // Split before the name at clause punctuation, but not inside numbers like "1,000".
   // …and at "and"/"plus"/"then": "folic acid 400 micrograms a day and vitamin D 10 micrograms" doses each drug apart.
-  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[;:]|,(?!\d{3}\b)|\b(?:and|plus|then)\b(?! a half)/).at(-1) ?? '').slice(-40);
+  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[;:]|,(?!\d{3}\b)|\b(?:and|plus|then)\b(?! a half)|\bor\b(?! (?:two|three|four|2|3|4|more|so)\b)/).at(-1) ?? '').slice(-40);
   let after = text.slice(mention.end, windowEnd);
   if (nextMentionStart !== undefined && nextMentionStart <= windowEnd) {
     // "2 Norco every 4 hours and add 1,000 mg of Tylenol": the next drug's dose is not this one's.
@@ -174,6 +174,7 @@ function nextSentenceDose(text: string, sentenceEnd: number, nextMentionStart: n
 
 type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' | 'volumeMl' | 'dailyIsLimit'> & { unitMg?: number };
 
+const PER_DAY_AFTER = /^\s*(?:a|per|in|each|in any|every|within|over)\s*(?:day|24 ?h)/i;
 const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exceed|do not exceed|don'?t exceed|shouldn'?t exceed|max(?:imum)?(?: of| is| dose is)?|up to|at most|limit (?:of|is)|stay under|below|under)\s*$/i;
 
 /** "take 2 Aleve": a bare count just before a product's name. */
@@ -184,7 +185,8 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
   const dailyMg = daily ? toMg(num(daily[1] ?? daily[3]) ?? NaN, daily[2] ?? daily[4], iuPerMg) : undefined;
   const dailyIsLimit = daily ? LIMIT_BEFORE.test(text.slice(Math.max(0, daily.index - 30), daily.index)) : undefined;
   const concentration = PATTERNS.concentration.exec(text);
-  const count = PATTERNS.countWithStrength.exec(text);
+  // "no more than 6 caplets in 24 hours" is a day's cap, not one dose.
+  const count = [...text.matchAll(PATTERNS.countWithStrength)].find((m) => !LIMIT_BEFORE.test(text.slice(Math.max(0, (m.index ?? 0) - 30), m.index)) && !PER_DAY_AFTER.test(text.slice((m.index ?? 0) + m[0].length))) ?? null;
   let singleMg: number | undefined;
   let unitMg: number | undefined;
   const units = count ? num(count[1]) : undefined;
@@ -252,7 +254,13 @@ const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:${MASS_UNIT}|${VOLUME_UNIT}|$
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
 const INSTRUCTS =
-  /(?:^|[,;:]\s*|\b(?:then|just|and|now|simply|please)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+  /\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+
+/** Index of the first stated amount at or after `from`. */
+export function firstDoseAt(text: string, from: number): number {
+  const dose = ANY_DOSE.exec(text.slice(from));
+  return dose ? from + dose.index : text.length;
+}
 
 /** Start of the first sentence that tells the patient to take an amount ("Take 0.6 mg every hour"), if any. */
 export function firstDoseSentence(text: string): number | undefined {

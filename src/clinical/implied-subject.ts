@@ -1,5 +1,5 @@
 import { REFUSES } from './endorsement';
-import { firstDoseSentence, productAt, type ProductStrength } from './extract-doses';
+import { firstDoseAt, firstDoseSentence, productAt, type ProductStrength } from './extract-doses';
 import type { ChatMessage, DrugMention } from './types';
 
 export interface ImpliedMention {
@@ -14,11 +14,14 @@ export interface ImpliedMention {
  * mention placed at the reply's first dose sentence, or nothing when the subject is not clear.
  */
 export function impliedDoseSubject(patientMentions: DrugMention[], patientText: string, reply: ChatMessage, replyMentions: DrugMention[], products: ProductStrength[]): ImpliedMention | undefined {
-  if (replyMentions.some((m) => !m.ref.startsWith('class:')) || REFUSES.test(reply.text)) return undefined;
+  if (REFUSES.test(reply.text)) return undefined;
   const asked = patientMentions.filter((m) => !m.ref.startsWith('class:') && m.stance !== 'warned');
   if (asked.length === 0 || new Set(asked.map((m) => m.ref)).size !== 1) return undefined;
   const at = firstDoseSentence(reply.text);
   if (at === undefined) return undefined;
+  // A drug the reply names before the dose ("Ibuprofen is fine. Take two tablets") is what the dose is for.
+  const doseAt = firstDoseAt(reply.text, at);
+  if (replyMentions.some((m) => !m.ref.startsWith('class:') && m.start < doseAt)) return undefined;
   const subject = asked[0];
   const lower = patientText.toLowerCase();
   const product = asked.map((m) => productAt(products, m, lower)).find((p) => p !== undefined);

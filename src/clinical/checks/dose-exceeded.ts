@@ -199,7 +199,11 @@ function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState): Exc
     return { severity: dose.singleMg > dosing.adultMaxSingleMg * 2 ? 'high' : 'moderate', limit: `the maximum single dose of ${dosing.adultMaxSingleMg} mg`, rule: 'adult-single' };
   }
   // The OTC label limit is advisory (prescribers go higher): only a clear excess is unsafe self-treatment advice.
-  if (dosing.otcMaxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > dosing.otcMaxDailyMg * 1.5) {
+  // Within a prescription maximum (naproxen 500 mg twice a day) it is a prescriber's dose, not an OTC
+  // excess; counted over-the-counter tablets ("four Advil every 6 hours") are self-treatment all the same.
+  const countedOtcUnits = dose.units !== undefined && dose.product?.unitMg !== undefined;
+  const prescriptionDose = !countedOtcUnits && dosing.adultMaxDailyMg !== undefined && dose.dailyMg !== undefined && dose.dailyMg <= dosing.adultMaxDailyMg;
+  if (dosing.otcMaxDailyMg && !prescriptionDose && dose.dailyMg !== undefined && dose.dailyMg > dosing.otcMaxDailyMg * 1.5) {
     return { severity: 'moderate', limit: `the over-the-counter daily limit of ${dosing.otcMaxDailyMg} mg (higher doses only under medical supervision)`, rule: 'otc-daily' };
   }
   return undefined;
