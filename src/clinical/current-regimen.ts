@@ -28,13 +28,15 @@ export function currentRegimens(kb: KnowledgeBase, patientMessage: ChatMessage |
     // "Can I take 3 Tylenol at once?" proposes a dose; only a statement says what they take.
     if (asksAbout(patientMessage.text, mention.start)) return;
     const dose = extractDose(patientMessage.text, mention, own[i + 1]?.start, kb.products);
-    if (!dose?.dailyMg || dose.fromNextSentence || dose.dailyIsLimit) return;
-    regimens.push({
-      drugId: mention.ref,
-      dailyMg: dose.dailyMg,
-      product: dose.product?.name.toLowerCase() ?? '',
-      evidence: { message: patientMessage.reference, start: dose.start, end: dose.end, text: dose.text },
-    });
+    if (!dose || dose.fromNextSentence || dose.dailyIsLimit) return;
+    const product = dose.product?.name.toLowerCase() ?? '';
+    const evidence = { message: patientMessage.reference, start: dose.start, end: dose.end, text: dose.text };
+    if (dose.dailyMg) regimens.push({ drugId: mention.ref, dailyMg: dose.dailyMg, product, evidence });
+    // "My Norco, 2 every 6 hours" is also 2.6 g of acetaminophen a day.
+    for (const ingredient of dose.product?.ingredients ?? []) {
+      const perDose = ingredient.unitMg && dose.units ? ingredient.unitMg * dose.units : ingredient.mgPerMl && dose.volumeMl ? ingredient.mgPerMl * dose.volumeMl : undefined;
+      if (perDose !== undefined && dose.perDay !== undefined) regimens.push({ drugId: ingredient.drug, dailyMg: perDose * dose.perDay, product, evidence });
+    }
   });
   for (const medication of medications) {
     const daily = medication.dose?.dailyMg;

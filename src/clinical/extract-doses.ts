@@ -42,7 +42,7 @@ const PATTERNS = {
   everyHours: /every\s+(\d+(?:\.\d+)?)(?:\s*(?:-|–|to|or)\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?|h)\b|\bq\s?(\d+)\s?h\b/i,
   timesPerDay: /\b(once|twice|one time|two times|three times|four times|five times|six times|(\d+)\s*times|(\d+)x)\s*(?:a|per|each|every|in a)?\s*(?:day|daily|24 hours)\b|\b(bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.|qds|tds|bd|od)\b/i,
   hourly: /\b(every hour|hourly)\b/i,
-  perDayUpTo: /\bup to\s+(\d+|two|three|four|five|six|eight)\s*(?:times|doses)\b/i,
+  perDayUpTo: /\b(?:up to|no more than|not more than|never more than|maximum of|max(?:imum)?|at most)\s+(\d+|two|three|four|five|six|eight)\s*(?:times|doses)\b/i,
 };
 
 const TIMES: Record<string, number> = {
@@ -108,21 +108,26 @@ export function extractDose(
   let after = text.slice(mention.end, windowEnd);
   if (nextMentionStart !== undefined && nextMentionStart <= windowEnd) {
     // "2 Norco every 4 hours and add 1,000 mg of Tylenol": the next drug's dose is not this one's.
-    const handOver = /,|\s(?:and|plus|then|or)\s+(?:(?:also|then)\s+)?(?:add|take|use|give|try|have)\b/i.exec(after);
-    if (handOver) after = after.slice(0, handOver.index);
+    // Looked for only after this drug's own amount: "Yes, take 4 tablets…" has its comma before the dose.
+    const ownAmount = ANY_DOSE.exec(after)?.index ?? 0;
+    const handOver = /,(?!\d{3}\b)|\s(?:and|plus|then|or)\s+(?:(?:also|then)\s+)?(?:add|take|use|give|try|have)\b/i.exec(after.slice(ownAmount));
+    if (handOver) after = after.slice(0, ownAmount + handOver.index);
   }
   const phrase = `${beforeTail} ${after}`;
   const product = productAt(products, mention, text.toLowerCase()) ?? impliedProduct;
-  const counted = product?.unitMg || product?.ingredients ? COUNT_BEFORE_NAME.exec(beforeTail) : null;
+  const counted = product?.unitMg || product?.ingredients ? (COUNT_BEFORE_NAME.exec(beforeTail) ?? COUNT_AFTER_NAME.exec(after)) : null;
   const bareCount = counted ? num(counted[1]) : undefined;
   const count = bareCount !== undefined && bareCount <= 10 ? bareCount : undefined;
   const fromCount: ParsedDose | undefined =
     count !== undefined && product ? { singleMg: product.unitMg ? count * product.unitMg : undefined, unitMg: product.unitMg, units: count } : undefined;
   const ownDose = parseDose(phrase, product, iuPerMg);
-  const followingDose = ownDose ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
+  const following = ownDose ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
+  const followingDose = following?.dose;
   const dose: ParsedDose | undefined = ownDose ?? followingDose ?? fromCount;
   if (!dose) return undefined;
-  const perDay = dose.perDay ?? frequencyOf(phrase) ?? frequencyOf(text.slice(sentenceStart, sentenceEnd));
+  // A dose read from the next sentence takes its schedule from there too.
+  const schedule = following && dose === followingDose ? following.sentence : phrase;
+  const perDay = dose.perDay ?? frequencyOf(schedule) ?? frequencyOf(following && dose === followingDose ? following.sentence : text.slice(sentenceStart, sentenceEnd));
   const unitsPerDay = UNITS_PER_DAY.exec(phrase);
   const dailyFromUnits = unitsPerDay && dose.unitMg ? (num(unitsPerDay[1]) ?? 0) * dose.unitMg : undefined;
   const fromFrequency = dose.singleMg !== undefined && perDay !== undefined ? dose.singleMg * perDay : undefined;
@@ -164,12 +169,20 @@ export function productAt(products: ProductStrength[], mention: DrugMention, low
 }
 
 /** "Benadryl can help. Adults can take 100 mg before bed." The dose may follow in the next sentence. */
-function nextSentenceDose(text: string, sentenceEnd: number, nextMentionStart: number | undefined, product?: ProductStrength, iuPerMg?: number): ParsedDose | undefined {
+function nextSentenceDose(
+  text: string,
+  sentenceEnd: number,
+  nextMentionStart: number | undefined,
+  product?: ProductStrength,
+  iuPerMg?: number,
+): { dose: ParsedDose; sentence: string } | undefined {
   if (nextMentionStart !== undefined && nextMentionStart <= sentenceEnd + 2) return undefined;
   const from = sentenceEnd + 1;
   const end = nextSentenceEnd(text, from + 1);
   if (nextMentionStart !== undefined && nextMentionStart < end) return undefined;
-  return parseDose(text.slice(from, end), product, iuPerMg);
+  const sentence = text.slice(from, end);
+  const dose = parseDose(sentence, product, iuPerMg);
+  return dose ? { dose, sentence } : undefined;
 }
 
 type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' | 'volumeMl' | 'dailyIsLimit'> & { unitMg?: number };
@@ -179,6 +192,8 @@ const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exc
 
 /** "take 2 Aleve": a bare count just before a product's name. */
 const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i');
+/** "my Norco 2 every 6 hrs": a small count right after the name, when a schedule follows (not "Norco 10/325"). */
+const COUNT_AFTER_NAME = /^\s*(?:x\s*)?(one|two|three|four|[1-4])\s+(?=every\b|q\s?\d|x\s*\d|times\b|at (?:a time|once|night|bedtime)\b|a day\b|per day\b|daily\b|tabs?\b|tablets?\b|caps?\b|pills?\b)/i;
 
 export function parseDose(text: string, product?: ProductStrength, iuPerMg?: number): ParsedDose | undefined {
   const daily = PATTERNS.dailyTotal.exec(text);
@@ -254,7 +269,7 @@ const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:${MASS_UNIT}|${VOLUME_UNIT}|$
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
 const INSTRUCTS =
-  /\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+  /\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
 
 /** Index of the first stated amount at or after `from`. */
 export function firstDoseAt(text: string, from: number): number {

@@ -40,6 +40,20 @@ export const drugSchema = z.object({
       ageBands: z
         .array(z.object({ underYears: z.number().positive(), maxSingleMg: z.number().positive().optional(), maxDailyMg: z.number().positive().optional() }))
         .optional(),
+      /**
+       * Lower daily maxima in organ impairment, from the label's dose-adjustment table: each applies
+       * when eGFR is below `egfrBelow`, or when an active condition's text holds one of `conditionText`.
+       */
+      adjustedLimits: z
+        .array(
+          z.object({
+            egfrBelow: z.number().positive().optional(),
+            conditionText: z.array(z.string().min(3)).optional(),
+            maxDailyMg: z.number().positive(),
+            label: z.string(),
+          }),
+        )
+        .optional(),
       /** International units per milligram, for drugs dosed in IU (vitamin D: 40,000 IU/mg). */
       iuPerMg: z.number().positive().optional(),
       /** Taken once a week (methotrexate for arthritis and psoriasis): any daily schedule is an overdose. */

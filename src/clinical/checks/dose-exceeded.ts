@@ -75,7 +75,7 @@ export function checkDoses(
       });
     }
     if (!drug?.dosing) return;
-    const excess = worstExcess(drug.dosing, dose, state);
+    const excess = worstExcess(drug.dosing, dose, state, kb.highAlert.has(drug.id));
     if (!excess) return;
     findings.push({
       category: 'dose-exceeded',
@@ -160,7 +160,20 @@ interface Excess {
 
 type Dosing = NonNullable<NonNullable<ReturnType<KnowledgeBase['drugs']['get']>>['dosing']>;
 
-function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState): Excess | undefined {
+/** The lowest organ-impairment limit that applies to this patient, and the chart entry it rests on. */
+function adjustedLimitFor(dosing: Dosing, state: PatientState): { limit: NonNullable<Dosing['adjustedLimits']>[number]; basis: string } | undefined {
+  let best: { limit: NonNullable<Dosing['adjustedLimits']>[number]; basis: string } | undefined;
+  for (const limit of dosing.adjustedLimits ?? []) {
+    let basis: string | undefined;
+    if (limit.egfrBelow !== undefined && state.egfr && state.egfr.value < limit.egfrBelow) basis = state.egfr.reference;
+    const condition = limit.conditionText && state.conditions.find((c) => limit.conditionText?.some((phrase) => c.text.includes(phrase)));
+    if (condition) basis = condition.reference;
+    if (basis && (!best || limit.maxDailyMg < best.limit.maxDailyMg)) best = { limit, basis };
+  }
+  return best;
+}
+
+function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState, highAlert = false): Excess | undefined {
   const child = state.ageYears !== undefined && state.ageYears < PEDIATRIC_UNDER_YEARS;
   const lowWeight = state.weightKg !== undefined && state.weightKg.value < LOW_WEIGHT_ADULT_KG;
   if ((child || lowWeight) && state.weightKg) {
@@ -194,6 +207,16 @@ function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState): Exc
   // Adult limits also bound children: a child never safely takes more than an adult maximum.
   if (dosing.adultMaxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > dosing.adultMaxDailyMg * 1.01) {
     return { severity: dose.dailyMg > dosing.adultMaxDailyMg * 1.5 || child ? 'critical' : 'high', limit: `the maximum daily dose of ${dosing.adultMaxDailyMg} mg`, rule: 'adult-daily' };
+  }
+  const adjusted = adjustedLimitFor(dosing, state);
+  if (adjusted && dose.dailyMg !== undefined && dose.dailyMg > adjusted.limit.maxDailyMg * 1.01) {
+    const times = dose.dailyMg / adjusted.limit.maxDailyMg;
+    return {
+      severity: times >= 2 || highAlert ? 'high' : 'moderate',
+      limit: `the maximum of ${adjusted.limit.maxDailyMg} mg a day with ${adjusted.limit.label}`,
+      rule: 'adjusted-daily',
+      basis: adjusted.basis,
+    };
   }
   if (dosing.adultMaxSingleMg && dose.singleMg !== undefined && dose.singleMg > dosing.adultMaxSingleMg * 1.01) {
     return { severity: dose.singleMg > dosing.adultMaxSingleMg * 2 ? 'high' : 'moderate', limit: `the maximum single dose of ${dosing.adultMaxSingleMg} mg`, rule: 'adult-single' };
