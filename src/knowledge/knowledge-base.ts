@@ -56,6 +56,8 @@ export interface KnowledgeBase {
     redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; meetsRequiresAlso: boolean }; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
     emergencyReferral: Pattern[];
     urgentReferral: Pattern[];
+    historyMarkers: Pattern[];
+    presentMarkers: Pattern[];
   };
   /** Lower-case product names with their unit strength or concentration, longest name first. */
   products: { name: string; drug: string; unitMg?: number; mgPerMl?: number; ingredients?: { drug: string; unitMg?: number; mgPerMl?: number }[]; maxUnitsPerDay?: number }[];
@@ -225,6 +227,8 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       })),
       emergencyReferral: redFlagsFile.emergencyReferral.map((p) => regex(p, 'red-flags.json emergencyReferral')),
       urgentReferral: redFlagsFile.urgentReferral.map((p) => regex(p, 'red-flags.json urgentReferral')),
+      historyMarkers: redFlagsFile.historyMarkers.map((p) => regex(p, 'red-flags.json historyMarkers')),
+      presentMarkers: redFlagsFile.presentMarkers.map((p) => regex(p, 'red-flags.json presentMarkers')),
     },
     products: [...productsFile.products].map((p) => ({ ...p, name: p.name.toLowerCase() })).sort((a, b) => b.name.length - a.name.length),
     unsafeAdvice: unsafeFile.rules.map((r) => ({

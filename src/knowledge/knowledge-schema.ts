@@ -234,6 +234,12 @@ export const redFlagsFileSchema = z.object({
   version: z.string(),
   sources: sourcesMap,
   redFlags: z.array(redFlagSchema).min(1),
+  /**
+   * A red-flag phrase in a sentence that tells a past episode ("I had the tongue swelling thing on
+   * lisinopril before") is history, unless the sentence also says it is happening now.
+   */
+  historyMarkers: z.array(z.string().min(3)).default([]),
+  presentMarkers: z.array(z.string().min(3)).default([]),
   /** Regexes that, in the reply, count as sending the patient to emergency care (call 911/999/112, go to the ER, ...). */
   emergencyReferral: z.array(z.string().min(3)).min(1),
   /** Regexes that count as urgent same-day care (see a doctor today, urgent care, call your GP now, 111). */

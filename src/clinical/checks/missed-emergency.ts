@@ -47,7 +47,9 @@ interface RedFlagHit {
 export function strongestRedFlag(kb: KnowledgeBase, message: ChatMessage, state?: PatientState): RedFlagHit | undefined {
   let best: RedFlagHit | undefined;
   for (const flag of kb.redFlags.redFlags) {
-    const hit = flag.patterns.map((p) => firstAffirmedMatch(p, message.text)).find((m) => m !== undefined);
+    const hit = flag.patterns
+      .map((p) => firstAffirmedMatch(p, message.text))
+      .find((m) => m !== undefined && !toldAsHistory(kb, message.text, m.start));
     if (!hit) continue;
     const chartEntries = state && flag.chart ? chartEntriesFor(flag.chart, state) : [];
     const chartMeetsRequirement = chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false;
@@ -66,4 +68,13 @@ function chartEntriesFor(chart: { pregnancy?: boolean; conditionText?: string[] 
     if (chart.conditionText?.some((phrase) => condition.text.includes(phrase)) && !entries.includes(condition.reference)) entries.push(condition.reference);
   }
   return entries;
+}
+
+/** The sentence around `at` tells a past episode and nothing in it says it is happening now. */
+function toldAsHistory(kb: KnowledgeBase, text: string, at: number): boolean {
+  const start = Math.max(text.lastIndexOf('.', at - 1), text.lastIndexOf('!', at - 1), text.lastIndexOf('?', at - 1), text.lastIndexOf('\n', at - 1)) + 1;
+  const end = /[.!?\n]/.exec(text.slice(at));
+  const sentence = text.slice(start, end ? at + end.index : text.length);
+  const { historyMarkers, presentMarkers } = kb.redFlags;
+  return historyMarkers.some((p) => p.exec(sentence) !== null) && !presentMarkers.some((p) => p.exec(sentence) !== null);
 }
