@@ -13,6 +13,7 @@ import { endorsedByReply, thirdPartyDrugs } from './endorsement';
 import { extractMentions } from './extract-mentions';
 import { implicateChartMedications } from './implicate-chart';
 import { impliedDoseSubject } from './implied-subject';
+import { settleOverlaps } from './overlaps';
 import { resolvePatientState } from './patient-state';
 import { resolveContext } from './resolve-context';
 import type { Exchange, Finding } from './types';
@@ -38,6 +39,7 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     findings.push(...checkDrugInteractions(kb, recommended, resolved.medications));
     const implied = exchange.patientMessage ? impliedDoseSubject(patientMentions, exchange.patientMessage.text, exchange.botReply, mentions, kb.products) : undefined;
     const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
+    const dosesJudged = new Set<string>();
     const aboutDrugs = [
       ...checkDoses(
         kb,
@@ -47,12 +49,13 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
         resolved.medications,
         implied?.product ? new Map([[implied.mention, implied.product]]) : undefined,
         currentRegimens(kb, exchange.patientMessage, patientMentions, resolved.medications, someoneElses),
+        dosesJudged,
       ),
       ...checkContraindications(kb, recommended, state),
       ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions, exchange.patientMessage, recommended),
     ];
     const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
-    findings.push(...implicateChartMedications(aboutDrugs, resolved.medications, exchangeDrugIds));
+    findings.push(...implicateChartMedications(settleOverlaps(kb, aboutDrugs, dosesJudged), resolved.medications, exchangeDrugIds));
     if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply, state));
   }
   return findings;

@@ -17,13 +17,17 @@ export function endorsedByReply(patientMentions: DrugMention[], reply: ChatMessa
   return patientMentions.filter((m) => m.stance === 'recommended' && !named.has(m.ref));
 }
 
-/** "My husband got amoxicillin", "my wife's tramadol": the patient asks about someone else's medicine. */
+/**
+ * "My husband got amoxicillin", "my wife's tramadol", "he takes warfarin": the drug belongs to someone
+ * else. "My sister said codeine is what she got" only names what someone else once had.
+ */
 const THIRD_PARTY_OWNER =
-  /\b(?:my\s+(?:husband|wife|partner|son|daughter|kid|child|baby|mum|mom|mother|dad|father|brother|sister|friend|flatmate|roommate|boyfriend|girlfriend|grandma|grandmother|grandad|grandfather|nan|dog|cat)|he|she|his|her)(?:'s|s)?\b[^.?!]{0,40}$/i;
+  /\b(?:my\s+(?:husband|wife|partner|son|daughter|kid|child|baby|mum|mom|mother|dad|father|brother|sister|friend|flatmate|roommate|boyfriend|girlfriend|grandma|grandmother|grandad|grandfather|nan|dog|cat)|he|she|his|her)(?:'s\s+(?:[\w-]+\s+)?|s'\s+|\s+(?:(?:has|had|have)\s+(?:been\s+)?(?:got|given|prescribed|put on|started on)?|got|gets|takes|took|is on|was on|uses|used|was given|was prescribed|is taking|has been taking|needs|started)\s+(?:[^.?!]{0,25}\s)?)$/i;
 /** A parent writes about their child, who is the patient: "my son", "he" then mean the patient. */
 const CHILD_WORDS = /^(?:my\s+(?:son|daughter|kid|child|baby)|he|she|his|her)/i;
 /** "Would it work for me?", "can I take one": the patient asks for themself whoever owns the drug. */
-const ASKS_FOR_SELF = /\b(?:can|could|should|may|do|would|shall)\s+i\b|\bfor me\b|\bi\s+(?:want|need|could|should|might)\b|\bme\s+(?:too|as well)\b/i;
+const ASKS_FOR_SELF =
+  /\b(?:can|could|should|may|do|would|shall)\s+i\b|\bfor me\b|\bi\s+(?:want|need|could|should|might)\b|\bme\s+(?:too|as well)\b|\bwould\s+(?:one|it|that|they|these|those|a couple|some)\s+(?:help|work|be ok(?:ay)?|be fine)\b|\b(?:she|he|they)\s+(?:doesn'?t|don'?t|does not|never|no longer)\s+(?:use|need|take)\b/i;
 
 /** Drugs the patient says belong to someone else; a reply about them advises that person, not this patient. */
 export function thirdPartyDrugs(patientMentions: DrugMention[], patientText: string, patientIsChild: boolean): Set<string> {

@@ -191,6 +191,11 @@ export const contraindicationSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/),
   agents: z.array(agentRefSchema).min(1),
   when: patientStateSchema,
+  /**
+   * The rule says "lower the dose" rather than "avoid": when the reply states a dose, the dose check's
+   * organ-impairment or age limit judges it instead, so a dose within the limit raises nothing.
+   */
+  doseAdjustment: z.boolean().optional(),
   severity: severitySchema,
   rationale: z.string(),
   source: sourceRef,

@@ -22,6 +22,8 @@ export function checkDoses(
   medications: ResolvedMedication[] = [],
   impliedProducts = new Map<DrugMention, ProductStrength>(),
   regimens: CurrentRegimen[] = [],
+  /** Filled with the drugs whose stated dose was judged against their limits. */
+  judged = new Set<string>(),
 ): Finding[] {
   const findings: Finding[] = [];
   const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string }>();
@@ -75,6 +77,7 @@ export function checkDoses(
       });
     }
     if (!drug?.dosing) return;
+    judged.add(drug.id);
     const excess = worstExcess(drug.dosing, dose, state, kb.highAlert.has(drug.id));
     if (!excess) return;
     findings.push({

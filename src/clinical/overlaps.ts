@@ -1,0 +1,21 @@
+import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import { SEVERITY_ORDER, type Finding } from './types';
+
+/**
+ * One problem, one finding. Where two checks describe the same problem, the more specific one stays:
+ * - a "lower the dose" contraindication gives way to the dose check when the reply states a dose;
+ * - an organ-impairment dose limit gives way when the drug is contraindicated outright (high or worse);
+ * - "adult medicine for a child" gives way to the age contraindication that names the drug.
+ */
+export function settleOverlaps(kb: KnowledgeBase, findings: Finding[], dosesJudged: ReadonlySet<string>): Finding[] {
+  const doseAdjustmentRules = new Set(kb.contraindications.filter((r) => r.doseAdjustment).map((r) => `contraindication:${r.id}`));
+  const contraindications = findings.filter((f) => f.category === 'condition-contraindication');
+  const contraindicatedOutright = new Set(contraindications.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER.high).flatMap((f) => f.agents));
+  const ageContraindication = contraindications.some((f) => f.conflictsWith?.startsWith('Patient/'));
+  return findings.filter((f) => {
+    if (doseAdjustmentRules.has(f.rule) && f.agents.every((a) => dosesJudged.has(a))) return false;
+    if (f.rule === 'dose:adjusted-daily' && f.agents.some((a) => contraindicatedOutright.has(a))) return false;
+    if (f.rule === 'unsafe-advice:adult-medicine-for-child' && ageContraindication) return false;
+    return true;
+  });
+}
