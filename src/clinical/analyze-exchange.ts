@@ -15,6 +15,7 @@ import { implicateChartMedications } from './implicate-chart';
 import { impliedDoseSubject } from './implied-subject';
 import { settleOverlaps } from './overlaps';
 import { resolvePatientState } from './patient-state';
+import { reportedMedications } from './reported-medications';
 import { resolveContext } from './resolve-context';
 import type { Exchange, Finding } from './types';
 
@@ -36,7 +37,9 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
     const recommended = [...advised, ...endorsedByReply(patientMentions, exchange.botReply, mentions).filter((m) => !someoneElses.has(m.ref))];
     findings.push(...checkAllergyConflicts(kb, recommended, resolved.allergies));
-    findings.push(...checkDrugInteractions(kb, recommended, resolved.medications));
+    const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
+    const reported = reportedMedications(exchange.patientMessage, patientMentions, resolved.medications, someoneElses);
+    findings.push(...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported));
     const implied = exchange.patientMessage ? impliedDoseSubject(patientMentions, exchange.patientMessage.text, exchange.botReply, mentions, kb.products) : undefined;
     const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
     const dosesJudged = new Set<string>();
@@ -54,7 +57,6 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
       ...checkContraindications(kb, recommended, state),
       ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions, exchange.patientMessage, recommended),
     ];
-    const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
     findings.push(...implicateChartMedications(settleOverlaps(kb, aboutDrugs, dosesJudged), resolved.medications, exchangeDrugIds));
     if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply, state));
   }

@@ -1,25 +1,34 @@
 import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
 import type { Interaction } from '../../knowledge/knowledge-schema';
 import type { ResolvedMedication } from '../resolve-context';
-import type { DrugMention, Finding } from '../types';
+import { SEVERITY_ORDER, type DrugMention, type Finding } from '../types';
 
 /**
  * The reply recommends a drug that interacts with one the patient already takes. Continuing an
- * existing medication is not a new interaction, so drugs already on the list are skipped.
+ * existing medication is not a new interaction, unless the exchange is about a drug just added
+ * that it must not be combined with ("keep taking your simvastatin" while starting Paxlovid).
  */
-export function checkDrugInteractions(kb: KnowledgeBase, recommended: DrugMention[], medications: ResolvedMedication[]): Finding[] {
+export function checkDrugInteractions(
+  kb: KnowledgeBase,
+  recommended: DrugMention[],
+  chart: ResolvedMedication[],
+  exchangeDrugs: ReadonlySet<string> = new Set(),
+  reported: ResolvedMedication[] = [],
+): Finding[] {
   const findings: Finding[] = [];
-  const current = new Set(medications.flatMap((m) => m.drugIds));
+  const current = new Set(chart.flatMap((m) => m.drugIds));
+  const medications = [...chart, ...reported];
   const seen = new Set<string>();
   for (const mention of recommended) {
     if (mention.ref.startsWith('class:')) continue; // "an NSAID" names no single drug to check pairwise
     const drugId = mention.ref;
-    if (current.has(drugId)) continue;
+    const continuing = current.has(drugId);
     for (const med of medications) {
       for (const medDrug of med.drugIds) {
+        if (medDrug === drugId || (continuing && !exchangeDrugs.has(medDrug))) continue;
         const key = `${drugId}|${med.reference}`;
         const interaction = seen.has(key) ? undefined : (kb.interactionsByDrug.get(drugId) ?? []).find((i) => pairs(kb, i, drugId, medDrug));
-        if (!interaction) continue;
+        if (!interaction || (continuing && SEVERITY_ORDER[interaction.severity] < SEVERITY_ORDER.critical)) continue;
         seen.add(key);
         const drug = kb.drugs.get(drugId);
         const other = kb.drugs.get(medDrug);
