@@ -43,6 +43,7 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const implied = exchange.patientMessage ? impliedDoseSubject(patientMentions, exchange.patientMessage.text, exchange.botReply, mentions, kb.products) : undefined;
     const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
     const dosesJudged = new Set<string>();
+    const regimens = currentRegimens(kb, exchange.patientMessage, patientMentions, resolved.medications, someoneElses);
     const aboutDrugs = [
       ...checkDoses(
         kb,
@@ -51,14 +52,14 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
         state,
         resolved.medications,
         implied?.product ? new Map([[implied.mention, implied.product]]) : undefined,
-        currentRegimens(kb, exchange.patientMessage, patientMentions, resolved.medications, someoneElses),
+        regimens,
         dosesJudged,
       ),
       ...checkContraindications(kb, recommended, state),
       ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions, exchange.patientMessage, recommended),
     ];
     findings.push(...implicateChartMedications(settleOverlaps(kb, aboutDrugs, dosesJudged), resolved.medications, exchangeDrugIds));
-    if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply, state));
+    if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply, state, regimens));
   }
   return findings;
 }

@@ -28,7 +28,7 @@ const NUM = String.raw`(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one and a half|half|an?
 /** Mass, and international units for the drugs whose IU the knowledge base converts (vitamin D: 40 IU per microgram). */
 const MASS_UNIT = String.raw`(mg|milligrams?|mcg|µg|ug|micrograms?|g|grams?|iu|i\.u\.|international units?)`;
 const VOLUME_UNIT = String.raw`(ml|mls|millilit(?:er|re)s?|tsp|teaspoons?|tbsp|tablespoons?)`;
-const COUNT_UNIT = String.raw`(tablets?|tabs?|pills?|capsules?|caps|caplets?|softgels?|gel ?caps?|lozenges?|suppositor(?:y|ies)|puffs?|sachets?|patch(?:es)?)`;
+const COUNT_UNIT = String.raw`(tablets?|tabs?|pills?|capsules?|caps|caplets?|softgels?|gel ?caps?|liqui-?caps|lozenges?|suppositor(?:y|ies)|puffs?|sachets?|patch(?:es)?|ones)`;
 
 const PATTERNS = {
   concentration: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\s*(?:\/|per|in|in each|in every)\s*${NUM}?\s*${VOLUME_UNIT}`, 'i'),
@@ -187,6 +187,13 @@ function nextSentenceDose(
 
 type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' | 'volumeMl' | 'dailyIsLimit'> & { unitMg?: number };
 
+/** "the 650 ones" names a strength, not 650 tablets; "ones" counts only with a strength beside it. */
+function plausibleCount(m: RegExpMatchArray): boolean {
+  const n = num(m[1]);
+  if (n === undefined || n > 60) return false;
+  return !/ones$/i.test(m[0]) || m[2] !== undefined || m[5] !== undefined;
+}
+
 const PER_DAY_AFTER = /^\s*(?:a|per|in|each|in any|every|within|over)\s*(?:day|24 ?h)/i;
 const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exceed|do not exceed|don'?t exceed|shouldn'?t exceed|max(?:imum)?(?: of| is| dose is)?|up to|at most|limit (?:of|is)|stay under|below|under)\s*$/i;
 
@@ -197,11 +204,14 @@ const COUNT_AFTER_NAME = /^\s*(?:x\s*)?(one|two|three|four|[1-4])\s+(?=every\b|q
 
 export function parseDose(text: string, product?: ProductStrength, iuPerMg?: number): ParsedDose | undefined {
   const daily = PATTERNS.dailyTotal.exec(text);
-  const dailyMg = daily ? toMg(num(daily[1] ?? daily[3]) ?? NaN, daily[2] ?? daily[4], iuPerMg) : undefined;
+  let dailyMg = daily ? toMg(num(daily[1] ?? daily[3]) ?? NaN, daily[2] ?? daily[4], iuPerMg) : undefined;
   const dailyIsLimit = daily ? LIMIT_BEFORE.test(text.slice(Math.max(0, daily.index - 30), daily.index)) : undefined;
   const concentration = PATTERNS.concentration.exec(text);
-  // "no more than 6 caplets in 24 hours" is a day's cap, not one dose.
-  const count = [...text.matchAll(PATTERNS.countWithStrength)].find((m) => !LIMIT_BEFORE.test(text.slice(Math.max(0, (m.index ?? 0) - 30), m.index)) && !PER_DAY_AFTER.test(text.slice((m.index ?? 0) + m[0].length))) ?? null;
+  // "no more than 6 caplets in 24 hours" is a day's cap, not one dose; "20 of the 500 mg ones a day" is a day's intake.
+  const counts = [...text.matchAll(PATTERNS.countWithStrength)].filter((m) => plausibleCount(m) && !LIMIT_BEFORE.test(text.slice(Math.max(0, (m.index ?? 0) - 30), m.index)));
+  const perDayAfter = (m: RegExpMatchArray) => PER_DAY_AFTER.test(text.slice((m.index ?? 0) + m[0].length));
+  const count = counts.find((m) => !perDayAfter(m)) ?? null;
+  const dailyCount = count ? undefined : counts.find(perDayAfter);
   let singleMg: number | undefined;
   let unitMg: number | undefined;
   const units = count ? num(count[1]) : undefined;
@@ -214,6 +224,11 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
       singleMg = n * strength;
       unitMg = strength;
     }
+  }
+  if (dailyCount && dailyMg === undefined) {
+    const n = num(dailyCount[1]);
+    const strength = dailyCount[2] ? toMg(num(dailyCount[2]) ?? NaN, dailyCount[3], iuPerMg) : dailyCount[5] ? toMg(num(dailyCount[5]) ?? NaN, dailyCount[6], iuPerMg) : product?.unitMg;
+    if (n !== undefined && strength !== undefined) dailyMg = n * strength;
   }
   if (singleMg === undefined && concentration) {
     const perVolumeMg = toMg(num(concentration[1]) ?? NaN, concentration[2], iuPerMg);

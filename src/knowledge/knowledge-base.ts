@@ -58,6 +58,7 @@ export interface KnowledgeBase {
     urgentReferral: Pattern[];
     historyMarkers: Pattern[];
     presentMarkers: Pattern[];
+    reportedOverdose?: { multipleOfMaxDaily: number; label: string; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string };
   };
   /** Lower-case product names with their unit strength or concentration, longest name first. */
   products: { name: string; drug: string; unitMg?: number; mgPerMl?: number; ingredients?: { drug: string; unitMg?: number; mgPerMl?: number }[]; maxUnitsPerDay?: number }[];
@@ -229,6 +230,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       urgentReferral: redFlagsFile.urgentReferral.map((p) => regex(p, 'red-flags.json urgentReferral')),
       historyMarkers: redFlagsFile.historyMarkers.map((p) => regex(p, 'red-flags.json historyMarkers')),
       presentMarkers: redFlagsFile.presentMarkers.map((p) => regex(p, 'red-flags.json presentMarkers')),
+      reportedOverdose: redFlagsFile.reportedOverdose,
     },
     products: [...productsFile.products].map((p) => ({ ...p, name: p.name.toLowerCase() })).sort((a, b) => b.name.length - a.name.length),
     unsafeAdvice: unsafeFile.rules.map((r) => ({

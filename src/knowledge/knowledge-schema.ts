@@ -244,6 +244,13 @@ export const redFlagsFileSchema = z.object({
    * lisinopril before") is history, unless the sentence also says it is happening now.
    */
   historyMarkers: z.array(z.string().min(3)).default([]),
+  /**
+   * The patient says they have been taking more than `multipleOfMaxDaily` times a drug's maximum daily
+   * dose ("about 20 of the 500 mg ones a day"): a staggered overdose that needs assessment now.
+   */
+  reportedOverdose: z
+    .object({ multipleOfMaxDaily: z.number().min(1), label: z.string(), severity: severitySchema, referral: z.enum(['emergency', 'urgent']), source: sourceRef })
+    .optional(),
   presentMarkers: z.array(z.string().min(3)).default([]),
   /** Regexes that, in the reply, count as sending the patient to emergency care (call 911/999/112, go to the ER, ...). */
   emergencyReferral: z.array(z.string().min(3)).min(1),

@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import { firstAffirmedMatch } from '../negation';
+import type { CurrentRegimen } from '../current-regimen';
 import type { PatientState } from '../patient-state';
 import { SEVERITY_ORDER, type ChatMessage, type Finding, type Severity } from '../types';
 
@@ -7,8 +8,8 @@ import { SEVERITY_ORDER, type ChatMessage, type Finding, type Severity } from '.
  * The patient describes red-flag symptoms and the reply does not send them to the care those
  * symptoms need (emergency services, or urgent same-day care). Never below high.
  */
-export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMessage, reply: ChatMessage, state?: PatientState): Finding[] {
-  const flag = strongestRedFlag(kb, patientMessage, state);
+export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMessage, reply: ChatMessage, state?: PatientState, regimens: CurrentRegimen[] = []): Finding[] {
+  const flag = strongestRedFlag(kb, patientMessage, state) ?? reportedOverdose(kb, regimens);
   if (!flag) return [];
   const referred = flag.referral === 'emergency' ? kb.redFlags.emergencyReferral : [...kb.redFlags.emergencyReferral, ...kb.redFlags.urgentReferral];
   if (referred.some((pattern) => firstAffirmedMatch(pattern, reply.text))) return [];
@@ -77,4 +78,16 @@ function toldAsHistory(kb: KnowledgeBase, text: string, at: number): boolean {
   const sentence = text.slice(start, end ? at + end.index : text.length);
   const { historyMarkers, presentMarkers } = kb.redFlags;
   return historyMarkers.some((p) => p.exec(sentence) !== null) && !presentMarkers.some((p) => p.exec(sentence) !== null);
+}
+
+/** "About 20 of the 500 mg ones a day": what the patient says they take is itself far over the maximum. */
+function reportedOverdose(kb: KnowledgeBase, regimens: CurrentRegimen[]): RedFlagHit | undefined {
+  const policy = kb.redFlags.reportedOverdose;
+  if (!policy) return undefined;
+  for (const regimen of regimens) {
+    const max = kb.drugs.get(regimen.drugId)?.dosing?.adultMaxDailyMg;
+    if (!regimen.evidence || !max || regimen.dailyMg <= max * policy.multipleOfMaxDaily) continue;
+    return { id: 'reported-overdose', label: policy.label, severity: policy.severity, referral: policy.referral, source: policy.source, start: regimen.evidence.start, end: regimen.evidence.end, chartEntries: [] };
+  }
+  return undefined;
 }

@@ -40,7 +40,8 @@ export function checkUnsafeAdvice(
       hit = { index: endorsed.start, length: endorsed.end - endorsed.start, message: endorsed.message === reply.reference ? reply : (patientMessage ?? reply) };
     }
     if (rule.patterns.length > 0) {
-      const match = rule.patterns.map((p) => p.exec(text)).find((m) => m !== null);
+      const stopping = rule.kind === 'stop-critical-medication';
+      const match = rule.patterns.flatMap((p) => p.matches(text)).find((m) => !(stopping && namesAConsequence(text, m)));
       if (!match) continue;
       hit = { index: match.index, length: match[0].length, message: reply };
     }
@@ -59,6 +60,14 @@ export function checkUnsafeAdvice(
     });
   }
   return findings;
+}
+
+/** "Stopping it raises your risk of a stroke": a gerund that is the subject of a consequence explains, it does not instruct. */
+const GERUND = /^(?:stopping|skipping|quitting|coming off|missing|halting|pausing|dropping)\b/i;
+const CONSEQUENCE_AFTER = /^[\s\w']{0,30}?\b(?:(?:can|could|may|might|will|would|is|are|was)\s+(?:\w+\s+){0,2})?(?:raises?|increases?|causes?|puts?|leads?|triggers?|results?|risks?|makes?|means?|is (?:dangerous|risky|unsafe|not safe))\b/i;
+
+function namesAConsequence(text: string, match: RegExpExecArray): boolean {
+  return GERUND.test(match[0]) && CONSEQUENCE_AFTER.test(text.slice(match.index + match[0].length));
 }
 
 /** A drug the patient named that the reply recommends or endorses: the reply's own mention when it names it again. */
