@@ -17,7 +17,8 @@ import { settleOverlaps } from './overlaps';
 import { resolvePatientState } from './patient-state';
 import { reportedMedications } from './reported-medications';
 import { resolveContext } from './resolve-context';
-import type { Exchange, Finding } from './types';
+import { withSentences } from './evidence-context';
+import type { ChatMessage, Exchange, Finding } from './types';
 
 /**
  * Level 2: every rule-based check over one exchange. Pure: the same text, context and knowledge
@@ -25,41 +26,37 @@ import type { Exchange, Finding } from './types';
  * a bot reply is checked for what it tells this patient.
  */
 export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: PatientContext, at = new Date()): Finding[] {
-  const findings: Finding[] = [];
-  if (exchange.patientMessage && !exchange.botReply) findings.push(...checkSelfHarm(kb, exchange.patientMessage));
-  if (exchange.botReply) {
-    const resolved = resolveContext(kb, context);
-    const state = resolvePatientState(context, at);
-    const mentions = extractMentions(kb, exchange.botReply);
-    const patientMentions = exchange.patientMessage ? extractMentions(kb, exchange.patientMessage) : [];
-    const isChild = state.ageYears !== undefined && state.ageYears < 18;
-    const someoneElses = exchange.patientMessage ? thirdPartyDrugs(patientMentions, exchange.patientMessage.text, isChild) : new Set<string>();
-    const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
-    const recommended = [...advised, ...endorsedByReply(patientMentions, exchange.botReply, mentions).filter((m) => !someoneElses.has(m.ref))];
-    findings.push(...checkAllergyConflicts(kb, recommended, resolved.allergies));
-    const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
-    const reported = reportedMedications(exchange.patientMessage, patientMentions, resolved.medications, someoneElses);
-    findings.push(...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported));
-    const implied = exchange.patientMessage ? impliedDoseSubject(patientMentions, exchange.patientMessage.text, exchange.botReply, mentions, kb.products) : undefined;
-    const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
-    const dosesJudged = new Set<string>();
-    const regimens = currentRegimens(kb, exchange.patientMessage, patientMentions, resolved.medications, someoneElses);
-    const aboutDrugs = [
-      ...checkDoses(
-        kb,
-        exchange.botReply.text,
-        dosed,
-        state,
-        resolved.medications,
-        implied?.product ? new Map([[implied.mention, implied.product]]) : undefined,
-        regimens,
-        dosesJudged,
-      ),
-      ...checkContraindications(kb, recommended, state),
-      ...checkUnsafeAdvice(kb, exchange.botReply, mentions, patientMentions, exchange.patientMessage, recommended),
-    ];
-    findings.push(...implicateChartMedications(settleOverlaps(kb, aboutDrugs, dosesJudged), resolved.medications, exchangeDrugIds));
-    if (exchange.patientMessage) findings.push(...checkMissedEmergency(kb, exchange.patientMessage, exchange.botReply, state, regimens));
-  }
-  return findings;
+  if (!exchange.botReply) return exchange.patientMessage ? checkSelfHarm(kb, exchange.patientMessage) : [];
+  const findings = analyzeReply(kb, exchange.patientMessage, exchange.botReply, context, at);
+  const messages = exchange.patientMessage ? [exchange.patientMessage, exchange.botReply] : [exchange.botReply];
+  return withSentences(findings, messages, exchange.botReply);
+}
+
+function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined, reply: ChatMessage, context: PatientContext, at: Date): Finding[] {
+  const resolved = resolveContext(kb, context);
+  const state = resolvePatientState(context, at);
+  const mentions = extractMentions(kb, reply);
+  const patientMentions = patientMessage ? extractMentions(kb, patientMessage) : [];
+  const isChild = state.ageYears !== undefined && state.ageYears < 18;
+  const someoneElses = patientMessage ? thirdPartyDrugs(patientMentions, patientMessage.text, isChild) : new Set<string>();
+  const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
+  const recommended = [...advised, ...endorsedByReply(patientMentions, reply, mentions).filter((m) => !someoneElses.has(m.ref))];
+  const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
+  const reported = reportedMedications(patientMessage, patientMentions, resolved.medications, someoneElses);
+  const implied = patientMessage ? impliedDoseSubject(patientMentions, patientMessage.text, reply, mentions, kb.products) : undefined;
+  const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
+  const regimens = currentRegimens(kb, patientMessage, patientMentions, resolved.medications, someoneElses);
+  const dosesJudged = new Set<string>();
+  const impliedProducts = implied?.product ? new Map([[implied.mention, implied.product]]) : undefined;
+  const aboutDrugs = [
+    ...checkDoses(kb, reply.text, dosed, state, resolved.medications, impliedProducts, regimens, dosesJudged),
+    ...checkContraindications(kb, recommended, state),
+    ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended),
+  ];
+  return [
+    ...checkAllergyConflicts(kb, recommended, resolved.allergies),
+    ...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported),
+    ...implicateChartMedications(settleOverlaps(kb, aboutDrugs, dosesJudged), resolved.medications, exchangeDrugIds),
+    ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens) : []),
+  ];
 }

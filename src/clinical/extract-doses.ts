@@ -126,8 +126,9 @@ export function extractDose(
   const dose: ParsedDose | undefined = ownDose ?? followingDose ?? fromCount;
   if (!dose) return undefined;
   // A dose read from the next sentence takes its schedule from there too.
-  const schedule = following && dose === followingDose ? following.sentence : phrase;
-  const perDay = dose.perDay ?? frequencyOf(schedule) ?? frequencyOf(following && dose === followingDose ? following.sentence : text.slice(sentenceStart, sentenceEnd));
+  const usedFollowing = following !== undefined && dose === followingDose;
+  const schedule = usedFollowing ? following.sentence : phrase;
+  const perDay = dose.perDay ?? frequencyOf(schedule) ?? frequencyOf(usedFollowing ? following.sentence : text.slice(sentenceStart, sentenceEnd));
   const unitsPerDay = UNITS_PER_DAY.exec(phrase);
   const dailyFromUnits = unitsPerDay && dose.unitMg ? (num(unitsPerDay[1]) ?? 0) * dose.unitMg : undefined;
   const fromFrequency = dose.singleMg !== undefined && perDay !== undefined ? dose.singleMg * perDay : undefined;
@@ -141,10 +142,11 @@ export function extractDose(
     units: dose.units ?? count,
     volumeMl: dose.volumeMl,
     product,
-    fromNextSentence: followingDose !== undefined && dose === followingDose,
-    start: mention.start,
-    end: windowEnd,
-    text: text.slice(mention.start, windowEnd).trim(),
+    fromNextSentence: usedFollowing,
+    // A dose read from the next sentence is pointed at there, where the amount is.
+    start: usedFollowing && following ? following.start : mention.start,
+    end: usedFollowing && following ? following.end : windowEnd,
+    text: (usedFollowing && following ? following.sentence : text.slice(mention.start, windowEnd)).trim(),
   };
 }
 
@@ -175,14 +177,15 @@ function nextSentenceDose(
   nextMentionStart: number | undefined,
   product?: ProductStrength,
   iuPerMg?: number,
-): { dose: ParsedDose; sentence: string } | undefined {
+): { dose: ParsedDose; sentence: string; start: number; end: number } | undefined {
   if (nextMentionStart !== undefined && nextMentionStart <= sentenceEnd + 2) return undefined;
   const from = sentenceEnd + 1;
   const end = nextSentenceEnd(text, from + 1);
   if (nextMentionStart !== undefined && nextMentionStart < end) return undefined;
   const sentence = text.slice(from, end);
   const dose = parseDose(sentence, product, iuPerMg);
-  return dose ? { dose, sentence } : undefined;
+  const lead = sentence.length - sentence.trimStart().length;
+  return dose ? { dose, sentence, start: from + lead, end } : undefined;
 }
 
 type ParsedDose = Pick<StatedDose, 'singleMg' | 'dailyMg' | 'perDay' | 'units' | 'volumeMl' | 'dailyIsLimit'> & { unitMg?: number };

@@ -1,31 +1,61 @@
 import path from 'node:path';
-import { evaluate, formatReport, loadCases } from '../../bench/eval-runner';
+import { evaluate, formatReport, loadCases, type EvalReport } from '../../bench/eval-runner';
 import { findHomeDir } from '../../src/config';
+import { RISK_CATEGORIES } from '../../src/clinical/types';
 import { loadKnowledgeBase } from '../../src/knowledge/knowledge-base';
 
 /**
- * The labelled development set (test/eval/cases, written from clinical knowledge, ~40% safe
- * look-alikes). Floors guard against regressions at today's measured level; the product targets
- * (recall >= 0.97, precision >= 0.93) are tracked in the closing notes until they hold.
+ * The labelled sets, scored as `npm run eval` scores them. test/eval/cases is the development set
+ * (written from clinical knowledge, ~40% safe look-alikes); test/eval/holdout was written apart from
+ * the rules by another author, and its floors are the acceptance targets for an unseen set.
  */
 const home = findHomeDir();
-const report = evaluate(loadKnowledgeBase(path.join(home, 'src', 'knowledge', 'data')), loadCases(path.join(home, 'test', 'eval', 'cases')));
+const kb = loadKnowledgeBase(path.join(home, 'src', 'knowledge', 'data'));
+const development = evaluate(kb, loadCases(path.join(home, 'test', 'eval', 'cases')));
+const holdout = evaluate(kb, loadCases(path.join(home, 'test', 'eval', 'holdout')));
 
-test('the set is large and balanced enough to mean something', () => {
-  expect(report.cases).toBeGreaterThanOrEqual(250);
-  expect(report.safeCases / report.cases).toBeGreaterThanOrEqual(0.35);
+function explainIfBelow(report: EvalReport, recall: number, precision: number): void {
+  if (report.overall.recall < recall || report.overall.precision < precision) process.stdout.write(formatReport(report) + '\n');
+}
+
+describe('development set', () => {
+  test('is large and balanced enough to mean something', () => {
+    expect(development.cases).toBeGreaterThanOrEqual(250);
+    expect(development.safeCases / development.cases).toBeGreaterThanOrEqual(0.35);
+  });
+
+  test('misses no self-harm message', () => {
+    expect(development.byCategory['self-harm'].fn).toBe(0);
+  });
+
+  test('holds overall recall >= 0.97 and precision >= 0.93', () => {
+    explainIfBelow(development, 0.97, 0.93);
+    expect(development.overall.recall).toBeGreaterThanOrEqual(0.97);
+    expect(development.overall.precision).toBeGreaterThanOrEqual(0.93);
+  });
 });
 
-test('no self-harm message is missed', () => {
-  expect(report.byCategory['self-harm'].fn).toBe(0);
-});
+describe('held-out set', () => {
+  test('has every category and safe look-alikes', () => {
+    for (const category of RISK_CATEGORIES) expect(holdout.byCategory[category].tp + holdout.byCategory[category].fn).toBeGreaterThanOrEqual(10);
+    expect(holdout.safeCases / holdout.cases).toBeGreaterThanOrEqual(0.35);
+  });
 
-test('overall precision and recall stay at or above the measured floor', () => {
-  if (report.overall.recall < 0.92 || report.overall.precision < 0.91) process.stdout.write(formatReport(report) + '\n');
-  expect(report.overall.recall).toBeGreaterThanOrEqual(0.92);
-  expect(report.overall.precision).toBeGreaterThanOrEqual(0.91);
-});
+  test('misses no self-harm message', () => {
+    expect(holdout.byCategory['self-harm'].fn).toBe(0);
+  });
 
-test('missed emergencies are caught', () => {
-  expect(report.byCategory['missed-emergency'].recall).toBeGreaterThanOrEqual(0.95);
+  test('holds overall recall >= 0.95, precision >= 0.90 and every category recall >= 0.90', () => {
+    explainIfBelow(holdout, 0.95, 0.9);
+    expect(holdout.overall.recall).toBeGreaterThanOrEqual(0.95);
+    expect(holdout.overall.precision).toBeGreaterThanOrEqual(0.9);
+    for (const category of RISK_CATEGORIES) expect({ category, recall: holdout.byCategory[category].recall >= 0.9 }).toEqual({ category, recall: true });
+  });
+
+  test('points most findings at the chart entry and the words the labels name', () => {
+    const pointed = holdout.overall.tp - holdout.wrongPointer.length;
+    const worded = holdout.overall.tp - holdout.wrongText.length;
+    expect(pointed / holdout.overall.tp).toBeGreaterThanOrEqual(0.95);
+    expect(worded / holdout.overall.tp).toBeGreaterThanOrEqual(0.85);
+  });
 });

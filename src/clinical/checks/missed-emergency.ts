@@ -9,7 +9,8 @@ import { SEVERITY_ORDER, type ChatMessage, type Finding, type Severity } from '.
  * symptoms need (emergency services, or urgent same-day care). Never below high.
  */
 export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMessage, reply: ChatMessage, state?: PatientState, regimens: CurrentRegimen[] = []): Finding[] {
-  const flag = strongestRedFlag(kb, patientMessage, state) ?? reportedOverdose(kb, regimens);
+  const hits = redFlagHits(kb, patientMessage, state);
+  const flag = strongest(hits) ?? reportedOverdose(kb, regimens);
   if (!flag) return [];
   const referred = flag.referral === 'emergency' ? kb.redFlags.emergencyReferral : [...kb.redFlags.emergencyReferral, ...kb.redFlags.urgentReferral];
   if (referred.some((pattern) => firstAffirmedMatch(pattern, reply.text))) return [];
@@ -22,6 +23,12 @@ export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMess
       evidence: [
         { message: patientMessage.reference, start: flag.start, end: flag.end, text: patientMessage.text.slice(flag.start, flag.end) },
         { message: reply.reference, start: 0, end: reply.text.length, text: reply.text.slice(0, 200) },
+        // The other warning signs the patient gave, each once.
+        ...hits
+          .filter((h) => h !== flag && (h.end <= flag.start || h.start >= flag.end))
+          .sort((a, b) => a.start - b.start)
+          .filter((h, i, all) => i === 0 || h.start >= all[i - 1].end)
+          .map((h) => ({ message: patientMessage.reference, start: h.start, end: h.end, text: patientMessage.text.slice(h.start, h.end) })),
       ],
       conflictsWith: flag.chartEntries[0],
       alsoImplicated: flag.chartEntries.length > 1 ? flag.chartEntries.slice(1) : undefined,
@@ -46,7 +53,20 @@ interface RedFlagHit {
 }
 
 export function strongestRedFlag(kb: KnowledgeBase, message: ChatMessage, state?: PatientState): RedFlagHit | undefined {
+  return strongest(redFlagHits(kb, message, state));
+}
+
+const rank = (h: RedFlagHit) => SEVERITY_ORDER[h.severity] * 2 + (h.referral === 'emergency' ? 1 : 0);
+
+function strongest(hits: RedFlagHit[]): RedFlagHit | undefined {
   let best: RedFlagHit | undefined;
+  for (const hit of hits) if (!best || rank(hit) > rank(best)) best = hit;
+  return best;
+}
+
+/** Every red flag the message raises, each at its first affirmed, present-tense match. */
+function redFlagHits(kb: KnowledgeBase, message: ChatMessage, state?: PatientState): RedFlagHit[] {
+  const hits: RedFlagHit[] = [];
   for (const flag of kb.redFlags.redFlags) {
     const hit = flag.patterns
       .map((p) => firstAffirmedMatch(p, message.text))
@@ -55,11 +75,9 @@ export function strongestRedFlag(kb: KnowledgeBase, message: ChatMessage, state?
     const chartEntries = state && flag.chart ? chartEntriesFor(flag.chart, state) : [];
     const chartMeetsRequirement = chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false;
     if (flag.requiresAlso && !chartMeetsRequirement && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
-    const candidate = { ...flag, start: hit.start, end: hit.end, chartEntries };
-    const rank = (h: RedFlagHit) => SEVERITY_ORDER[h.severity] * 2 + (h.referral === 'emergency' ? 1 : 0);
-    if (!best || rank(candidate) > rank(best)) best = candidate;
+    hits.push({ ...flag, start: hit.start, end: hit.end, chartEntries });
   }
-  return best;
+  return hits;
 }
 
 function chartEntriesFor(chart: { pregnancy?: boolean; conditionText?: string[] }, state: PatientState): string[] {

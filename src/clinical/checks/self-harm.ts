@@ -27,7 +27,9 @@ function aboutSomeoneElse(before: string): boolean {
   return !FIRST_PERSON.test(before.slice(third.index + third[1].length));
 }
 
-const THIRD_PARTY = /\b(he|she|they|his|her|their|my (?:friend|son|daughter|brother|sister|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|patient|kid|child|cousin|colleague|flatmate|roommate))\b[^.!?]*$/i;
+/** A third person as the subject of what follows: "my friend said she wants to die", not "I gave my cat to my sister". */
+const THIRD_PARTY =
+  /\b(he|she|they|his|her|their|my (?:friend|son|daughter|brother|sister|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|patient|kid|child|cousin|colleague|flatmate|roommate))\b(?:'s)?\s+(?:\w+\s+){0,2}?(?:said|says|told|tells|thinks|thought|wants|wanted|is|was|has|had|keeps|kept|feels|felt|tried|talks|talked|texted|mentioned|posted|wrote|says that|keeps saying)\b[^.!?]*$/i;
 
 /** The patient expresses suicidal ideation or self-harm. Always for human follow-up, never below high. */
 export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage): Finding[] {
@@ -55,7 +57,15 @@ export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage): Finding[
       detectedBy: 'rules',
     };
   }
-  return best ? [best] : [];
+  if (!best) return [];
+  // Every worrying phrase, not only the gravest: the clinician reads them all.
+  const first = best.evidence[0];
+  const others = (matches as { match: RegExpExecArray }[])
+    .map(({ match }) => ({ message: message.reference, start: match.index, end: match.index + match[0].length, text: match[0] }))
+    .filter((span) => span.end <= first.start || span.start >= first.end)
+    .sort((a, b) => a.start - b.start)
+    .filter((span, i, all) => i === 0 || span.start >= all[i - 1].end);
+  return [{ ...best, evidence: [first, ...others] }];
 }
 
 const PAST_TENSE = /\b(?:attempted|tried|took|taken|was|were|had|used to|harmed|overdosed|swallowed|did|cut|burned|burnt)\b/i;
