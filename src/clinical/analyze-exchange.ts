@@ -26,7 +26,11 @@ import type { ChatMessage, Exchange, Finding } from './types';
  * a bot reply is checked for what it tells this patient.
  */
 export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: PatientContext, at = new Date()): Finding[] {
-  if (!exchange.botReply) return exchange.patientMessage ? checkSelfHarm(kb, exchange.patientMessage) : [];
+  if (!exchange.botReply) {
+    if (!exchange.patientMessage) return [];
+    const age = resolvePatientState(context, at).ageYears;
+    return checkSelfHarm(kb, exchange.patientMessage, age !== undefined && age < 18);
+  }
   const findings = analyzeReply(kb, exchange.patientMessage, exchange.botReply, context, at);
   const messages = exchange.patientMessage ? [exchange.patientMessage, exchange.botReply] : [exchange.botReply];
   return withSentences(findings, messages, exchange.botReply);

@@ -46,7 +46,7 @@ export interface KnowledgeBase {
   /** drug id → the interactions naming it (directly or by class), so a check looks at a handful, not all. */
   interactionsByDrug: Map<string, Interaction[]>;
   cues: z.infer<typeof mentionCuesFileSchema>;
-  selfHarm: { pattern: Pattern; requiresAlso?: Pattern; intent: string; severity: Interaction['severity']; source: string }[];
+  selfHarm: { pattern: Pattern; requiresAlso?: Pattern; childPatientOnly?: boolean; intent: string; severity: Interaction['severity']; source: string }[];
   /** Markers of a remote, resolved history of self-harm (see self-harm.json). */
   selfHarmRemoteHistory?: { timeMarkers: Pattern[]; wellnessMarkers: Pattern[]; recurrenceMarkers: Pattern[]; source: string };
   contraindications: Contraindication[];

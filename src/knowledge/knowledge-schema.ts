@@ -158,6 +158,8 @@ export const selfHarmFileSchema = z.object({
       pattern: z.string().min(3),
       /** If set, this must also match somewhere in the message: a means ("take them all") counts only with intent ("be done with it"). */
       requiresAlso: z.string().min(3).optional(),
+      /** Only for a child patient, where a parent writes "he's been thinking about killing himself" about the patient. */
+      childPatientOnly: z.boolean().optional(),
       intent: z.enum(['ideation', 'plan', 'attempt', 'self-injury']),
       severity: severitySchema,
       source: sourceRef,

@@ -8,12 +8,15 @@ const INFORMATION_BEFORE =
   /\b(?:leaflet|label|insert|side[- ]effects?|warning|warns?|boxed|black box|can cause|may cause|might cause|could cause|causes?|risk of|chance of|linked to|listed|mentions?|says|said|read (?:that|about))\b[^.!?]{0,40}$/i;
 
 /** Whether this occurrence is the patient speaking of themself now: not negated, not someone else, not quoted information. */
-function expressesIt(text: string, match: RegExpExecArray): boolean {
+function expressesIt(text: string, match: RegExpExecArray, patientIsChild: boolean): boolean {
   const before = text.slice(Math.max(0, match.index - 60), match.index);
   if (NEGATION_BEFORE.test(before.slice(-30))) return false;
-  if (aboutSomeoneElse(before) && !FIRST_PERSON.test(match[0])) return false;
+  // A parent writing about their child, who is the patient, speaks of the patient in the third person.
+  if (aboutSomeoneElse(before) && !FIRST_PERSON.test(match[0]) && !(patientIsChild && CHILD_SUBJECT.test(before))) return false;
   return !INFORMATION_BEFORE.test(before);
 }
+
+const CHILD_SUBJECT = /\b(?:he|she|they|my (?:son|daughter|kid|child|boy|girl|teen|teenager))\b/i;
 
 const FIRST_PERSON = /\b(?:i|i'?d|i'?m|im|id|me|my ?self|my)\b/i;
 
@@ -32,10 +35,10 @@ const THIRD_PARTY =
   /\b(he|she|they|his|her|their|my (?:friend|son|daughter|brother|sister|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|patient|kid|child|cousin|colleague|flatmate|roommate))\b(?:'s)?\s+(?:\w+\s+){0,2}?(?:said|says|told|tells|thinks|thought|wants|wanted|is|was|has|had|keeps|kept|feels|felt|tried|talks|talked|texted|mentioned|posted|wrote|says that|keeps saying)\b[^.!?]*$/i;
 
 /** The patient expresses suicidal ideation or self-harm. Always for human follow-up, never below high. */
-export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage): Finding[] {
+export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage, patientIsChild = false): Finding[] {
   const matches = kb.selfHarm
-    .filter((expression) => !expression.requiresAlso || expression.requiresAlso.exec(message.text) !== null)
-    .map((expression) => ({ expression, match: expression.pattern.matches(message.text).find((m) => expressesIt(message.text, m)) }))
+    .filter((expression) => (!expression.childPatientOnly || patientIsChild) && (!expression.requiresAlso || expression.requiresAlso.exec(message.text) !== null))
+    .map((expression) => ({ expression, match: expression.pattern.matches(message.text).find((m) => expressesIt(message.text, m, patientIsChild || !!expression.childPatientOnly)) }))
     .filter((m) => m.match !== undefined);
   // Only a history told in the past tense can be behind the patient; "I want to die" never is.
   if (matches.length > 0 && matches.every(({ match }) => toldInPast(message.text, match as RegExpExecArray)) && isRemoteResolvedHistory(kb, message.text)) return [];
