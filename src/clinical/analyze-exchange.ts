@@ -46,7 +46,7 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
   const recommended = [...advised, ...endorsedByReply(patientMentions, reply, mentions).filter((m) => !someoneElses.has(m.ref))];
   const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
-  const reported = reportedMedications(patientMessage, patientMentions, resolved.medications, someoneElses);
+  const reported = reportedMedications(patientMessage, patientMentions, resolved.medications, someoneElses, resolved.inactiveDrugIds);
   const implied = patientMessage ? impliedDoseSubject(patientMentions, patientMessage.text, reply, mentions, kb.products) : undefined;
   const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
   const regimens = currentRegimens(kb, patientMessage, patientMentions, resolved.medications, someoneElses);

@@ -22,7 +22,9 @@ export function endorsedByReply(patientMentions: DrugMention[], reply: ChatMessa
  * else. "My sister said codeine is what she got" only names what someone else once had.
  */
 const THIRD_PARTY_OWNER =
-  /\b(?:my\s+(?:husband|wife|partner|son|daughter|kid|child|baby|mum|mom|mother|dad|father|brother|sister|friend|flatmate|roommate|boyfriend|girlfriend|grandma|grandmother|grandad|grandfather|nan|dog|cat)|he|she|his|her)(?:'s\s+(?:[\w-]+\s+)?|s'\s+|\s+(?:(?:has|had|have)\s+(?:been\s+)?(?:got|given|prescribed|put on|started on)?|got|gets|takes|took|is on|was on|uses|used|was given|was prescribed|is taking|has been taking|needs|started)\s+(?:[^.?!]{0,25}\s)?)$/i;
+  /\b(?:my\s+(?:husband|wife|partner|son|daughter|kid|child|baby|toddler|little one|teen(?:ager)?|\d+[- ]?(?:year|yr|month)s?[- ]?old|mum|mom|mother|dad|father|brother|sister|friend|flatmate|roommate|boyfriend|girlfriend|grandma|grandmother|grandad|grandfather|grandson|granddaughter|nan|niece|nephew|neighbou?r|colleague|dog|cat)|he|she|his|her)(?:'s\s+(?:[\w-]+\s+)?|s'\s+|\s+(?:(?:has|had|have)\s+(?:been\s+)?(?:got|given|prescribed|put on|started on)?|got|gets|takes|took|is on|was on|uses|used|was given|was prescribed|is taking|has been taking|needs|started)\s+(?:[^.?!]{0,25}\s)?|[^.?!]{0,30}\b(?:gave|prescribed|put|started)\s+(?:him|her|them)\s+(?:on\s+)?(?:[^.?!]{0,15}\s)?)$/i;
+/** "Asking for my husband", "not for me": every drug the message names belongs to that person. */
+const ASKING_FOR_SOMEONE_ELSE = /\b(?:asking for (?:my|a|our) \w+|not for me|(?:it'?s|this is|question is) for my \w+|on behalf of my \w+)\b/i;
 /** A parent writes about their child, who is the patient: "my son", "he" then mean the patient. */
 const CHILD_WORDS = /^(?:my\s+(?:son|daughter|kid|child|baby)|he|she|his|her)/i;
 /** "Would it work for me?", "can I take one": the patient asks for themself whoever owns the drug. */
@@ -32,6 +34,7 @@ const ASKS_FOR_SELF =
 /** Drugs the patient says belong to someone else; a reply about them advises that person, not this patient. */
 export function thirdPartyDrugs(patientMentions: DrugMention[], patientText: string, patientIsChild: boolean): Set<string> {
   const owned = new Set<string>();
+  if (ASKING_FOR_SOMEONE_ELSE.test(patientText) && !patientIsChild) return new Set(patientMentions.map((m) => m.ref));
   if (ASKS_FOR_SELF.test(patientText)) return owned;
   for (const m of patientMentions) {
     const owner = THIRD_PARTY_OWNER.exec(patientText.slice(Math.max(0, m.start - 60), m.start));

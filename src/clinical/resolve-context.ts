@@ -29,6 +29,8 @@ export interface ResolvedMedication {
 export interface ResolvedContext {
   allergies: ResolvedAllergy[];
   medications: ResolvedMedication[];
+  /** Drugs the chart lists only as stopped, completed or entered in error. */
+  inactiveDrugIds: Set<string>;
 }
 
 /** Active, confirmed-or-unconfirmed allergies and active medications, matched to the knowledge base by code, then by text. */
@@ -36,6 +38,9 @@ export function resolveContext(kb: KnowledgeBase, context: PatientContext): Reso
   return {
     allergies: context.allergies.filter(isActiveAllergy).map((a) => resolveAllergy(kb, a)).filter((a) => a.agents.length > 0),
     medications: context.medications.filter(isActiveMedication).map((m) => resolveMedication(kb, m)).filter((m) => m.drugIds.length > 0),
+    inactiveDrugIds: new Set(
+      context.medications.filter((m) => !isActiveMedication(m)).flatMap((m) => agentsOf(kb, m.medicationCodeableConcept ?? (m.medicationReference?.display ? { text: m.medicationReference.display } : undefined)).filter((ref) => !ref.startsWith('class:'))),
+    ),
   };
 }
 
