@@ -24,7 +24,8 @@ export interface StatedDose {
 const NUMBER_WORDS: Record<string, number> = {
   a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, half: 0.5, 'one and a half': 1.5,
 };
-const NUM = String.raw`(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one and a half|half|an?|one|two|three|four|five|six|seven|eight|nine|ten)`;
+// Never the tail of a longer number: "500 mg" is not "5" then "00 mg".
+const NUM = String.raw`(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one and a half|half|an?|one|two|three|four|five|six|seven|eight|nine|ten)`;
 /** Mass, and international units for the drugs whose IU the knowledge base converts (vitamin D: 40 IU per microgram). */
 const MASS_UNIT = String.raw`(mg|milligrams?|mcg|µg|ug|micrograms?|g|grams?|iu|i\.u\.|international units?)`;
 const VOLUME_UNIT = String.raw`(ml|mls|millilit(?:er|re)s?|tsp|teaspoons?|tbsp|tablespoons?)`;
@@ -120,7 +121,11 @@ export function extractDose(
   const count = bareCount !== undefined && bareCount <= 10 ? bareCount : undefined;
   const fromCount: ParsedDose | undefined =
     count !== undefined && product ? { singleMg: product.unitMg ? count * product.unitMg : undefined, unitMg: product.unitMg, units: count } : undefined;
-  const ownDose = parseDose(phrase, product, iuPerMg);
+  let ownDose = parseDose(phrase, product, iuPerMg);
+  // "2 Extra Strength Tylenol (500 mg each)": the amount after the name is per unit.
+  if (ownDose && count !== undefined && ownDose.units === undefined && ownDose.singleMg !== undefined && (/\beach\b/i.test(after) || ownDose.singleMg === product?.unitMg)) {
+    ownDose = { ...ownDose, singleMg: count * ownDose.singleMg, unitMg: ownDose.singleMg, units: count };
+  }
   const following = ownDose ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
   const followingDose = following?.dose;
   const dose: ParsedDose | undefined = ownDose ?? followingDose ?? fromCount;
@@ -211,7 +216,9 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
   const dailyIsLimit = daily ? LIMIT_BEFORE.test(text.slice(Math.max(0, daily.index - 30), daily.index)) : undefined;
   const concentration = PATTERNS.concentration.exec(text);
   // "no more than 6 caplets in 24 hours" is a day's cap, not one dose; "20 of the 500 mg ones a day" is a day's intake.
-  const counts = [...text.matchAll(PATTERNS.countWithStrength)].filter((m) => plausibleCount(m) && !LIMIT_BEFORE.test(text.slice(Math.max(0, (m.index ?? 0) - 30), m.index)));
+  const counts = [...text.matchAll(PATTERNS.countWithStrength)].filter(
+    (m) => plausibleCount(m) && !LIMIT_BEFORE.test(text.slice(Math.max(0, (m.index ?? 0) - 30), m.index)) && !/\bif\s+$/i.test(text.slice(Math.max(0, (m.index ?? 0) - 4), m.index)),
+  );
   const perDayAfter = (m: RegExpMatchArray) => PER_DAY_AFTER.test(text.slice((m.index ?? 0) + m[0].length));
   const count = counts.find((m) => !perDayAfter(m)) ?? null;
   const dailyCount = count ? undefined : counts.find(perDayAfter);

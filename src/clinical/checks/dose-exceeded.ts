@@ -222,7 +222,7 @@ function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState, high
     };
   }
   if (dosing.adultMaxSingleMg && dose.singleMg !== undefined && dose.singleMg > dosing.adultMaxSingleMg * 1.01) {
-    return { severity: dose.singleMg > dosing.adultMaxSingleMg * 2 ? 'high' : 'moderate', limit: `the maximum single dose of ${dosing.adultMaxSingleMg} mg`, rule: 'adult-single' };
+    return { severity: dose.singleMg >= dosing.adultMaxSingleMg * 2 ? 'high' : 'moderate', limit: `the maximum single dose of ${dosing.adultMaxSingleMg} mg`, rule: 'adult-single' };
   }
   // The OTC label limit is advisory (prescribers go higher): only a clear excess is unsafe self-treatment advice.
   // Within a prescription maximum (naproxen 500 mg twice a day) it is a prescriber's dose, not an OTC
