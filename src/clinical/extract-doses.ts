@@ -99,13 +99,15 @@ export function extractDose(
   products: ProductStrength[] = [],
   impliedProduct?: ProductStrength,
   iuPerMg?: number,
+  /** false when another drug leads this one's sentence: "paracetamol with amoxicillin. Take 1 g…" doses the first. */
+  leadsSentence = true,
 ): StatedDose | undefined {
   const sentenceEnd = nextSentenceEnd(text, mention.end);
   const windowEnd = Math.min(sentenceEnd, nextMentionStart ?? sentenceEnd);
   const sentenceStart = previousSentenceEnd(text, mention.start);
   // Split before the name at clause punctuation, but not inside numbers like "1,000".
   // …and at "and"/"plus"/"then": "folic acid 400 micrograms a day and vitamin D 10 micrograms" doses each drug apart.
-  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[;:]|,(?!\d{3}\b)|\b(?:and|plus|then)\b(?! a half)|\bor\b(?! (?:two|three|four|2|3|4|more|so)\b)/).at(-1) ?? '').slice(-40);
+  const beforeTail = (text.slice(sentenceStart, mention.start).split(/[;:]|,(?!\d{3}\b)|\b(?:and|plus|then|together with|along with|alongside|as well as)\b(?! a half)|\bor\b(?! (?:two|three|four|2|3|4|more|so)\b)/).at(-1) ?? '').slice(-40);
   let after = text.slice(mention.end, windowEnd);
   if (nextMentionStart !== undefined && nextMentionStart <= windowEnd) {
     // "2 Norco every 4 hours and add 1,000 mg of Tylenol": the next drug's dose is not this one's.
@@ -126,7 +128,7 @@ export function extractDose(
   if (ownDose && count !== undefined && ownDose.units === undefined && ownDose.singleMg !== undefined && (/\beach\b/i.test(after) || ownDose.singleMg === product?.unitMg)) {
     ownDose = { ...ownDose, singleMg: count * ownDose.singleMg, unitMg: ownDose.singleMg, units: count };
   }
-  const following = ownDose ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
+  const following = ownDose || !leadsSentence ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
   const followingDose = following?.dose;
   const dose: ParsedDose | undefined = ownDose ?? followingDose ?? fromCount;
   if (!dose) return undefined;

@@ -60,6 +60,8 @@ export interface KnowledgeBase {
     presentMarkers: Pattern[];
     reportedOverdose?: { multipleOfMaxDaily: number; label: string; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string };
   };
+  /** Normalised product name → its other active ingredients ("norco" → acetaminophen). */
+  productIngredients: Map<string, string[]>;
   /** Lower-case product names with their unit strength or concentration, longest name first. */
   products: { name: string; drug: string; unitMg?: number; mgPerMl?: number; ingredients?: { drug: string; unitMg?: number; mgPerMl?: number }[]; maxUnitsPerDay?: number }[];
   /** `drugIds`: every drug the rule's agents cover, expanded once at load. */
@@ -232,6 +234,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       presentMarkers: redFlagsFile.presentMarkers.map((p) => regex(p, 'red-flags.json presentMarkers')),
       reportedOverdose: redFlagsFile.reportedOverdose,
     },
+    productIngredients: new Map(productsFile.products.filter((p) => p.ingredients?.length).map((p) => [normalizeTerm(p.name), (p.ingredients ?? []).map((i) => i.drug)])),
     products: [...productsFile.products].map((p) => ({ ...p, name: p.name.toLowerCase() })).sort((a, b) => b.name.length - a.name.length),
     unsafeAdvice: unsafeFile.rules.map((r) => ({
       ...r,

@@ -2,7 +2,7 @@ import { agentCovers, type AgentRef, type KnowledgeBase } from '../../knowledge/
 import type { CrossReactivityGroup } from '../../knowledge/knowledge-schema';
 import type { ResolvedAllergy } from '../resolve-context';
 import { SEVERITY_ORDER, type DrugMention, type Finding, type Severity } from '../types';
-import { drugsOf } from './drugs-of';
+import { drugsIn } from './drugs-of';
 
 /**
  * The reply recommends a drug the patient is allergic to: the same drug or class (direct), or a
@@ -47,7 +47,7 @@ function strongestConflict(kb: KnowledgeBase, mention: DrugMention, allergy: Res
   const consider = (c: Conflict) => {
     if (!best || SEVERITY_ORDER[c.severity] > SEVERITY_ORDER[best.severity]) best = c;
   };
-  for (const drugId of drugsOf(kb, mention.ref)) {
+  for (const drugId of drugsIn(kb, mention)) {
     if (allergy.agents.some((allergen) => agentCovers(kb, allergen, drugId))) {
       consider({ drugId, severity: allergy.severe ? 'critical' : 'high' });
       continue;

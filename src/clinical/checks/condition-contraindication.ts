@@ -2,13 +2,13 @@ import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import type { Contraindication } from '../../knowledge/knowledge-schema';
 import type { PatientState } from '../patient-state';
 import { SEVERITY_ORDER, type DrugMention, type Finding } from '../types';
-import { drugsOf } from './drugs-of';
+import { drugsIn } from './drugs-of';
 
 /** The reply recommends a drug that is inappropriate for a condition or state of this patient. */
 export function checkContraindications(kb: KnowledgeBase, recommended: DrugMention[], state: PatientState): Finding[] {
   const best = new Map<string, Finding>();
   for (const mention of recommended) {
-    for (const drugId of drugsOf(kb, mention.ref)) {
+    for (const drugId of drugsIn(kb, mention)) {
       for (const rule of kb.contraindicationsByDrug.get(drugId) ?? []) {
         const basis = matchState(rule, state);
         if (!basis) continue;

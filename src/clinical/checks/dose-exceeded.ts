@@ -40,7 +40,9 @@ export function checkDoses(
     // A strength the reply leaves out comes from what the patient named, else from the chart's own product.
     const chartStrength = medications.find((m) => m.strength && m.drugIds.includes(mention.ref))?.strength;
     const iuPerMg = kb.drugs.get(mention.ref)?.dosing?.iuPerMg;
-    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention) ?? chartStrength, iuPerMg);
+    const previous = recommended[i - 1];
+    const leadsSentence = !previous || previous.message !== mention.message || /[.!?\n]/.test(text.slice(previous.end, mention.start));
+    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention) ?? chartStrength, iuPerMg, leadsSentence);
     if (!dose || implausibleForDrug(kb, mention.ref, dose)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
     if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);

@@ -2,6 +2,7 @@ import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base'
 import type { Interaction } from '../../knowledge/knowledge-schema';
 import type { ResolvedMedication } from '../resolve-context';
 import { SEVERITY_ORDER, type DrugMention, type Finding } from '../types';
+import { drugsIn } from './drugs-of';
 
 /**
  * The reply recommends a drug that interacts with one the patient already takes. Continuing an
@@ -21,32 +22,37 @@ export function checkDrugInteractions(
   const seen = new Set<string>();
   for (const mention of recommended) {
     if (mention.ref.startsWith('class:')) continue; // "an NSAID" names no single drug to check pairwise
-    const drugId = mention.ref;
-    const continuing = current.has(drugId);
-    for (const med of medications) {
-      for (const medDrug of med.drugIds) {
-        if (medDrug === drugId || (continuing && !exchangeDrugs.has(medDrug))) continue;
-        const key = `${drugId}|${med.reference}`;
-        const interaction = seen.has(key) ? undefined : (kb.interactionsByDrug.get(drugId) ?? []).find((i) => pairs(kb, i, drugId, medDrug));
-        if (!interaction || (continuing && SEVERITY_ORDER[interaction.severity] < SEVERITY_ORDER.critical)) continue;
-        seen.add(key);
-        const drug = kb.drugs.get(drugId);
-        const other = kb.drugs.get(medDrug);
-        findings.push({
-          category: 'drug-interaction',
-          severity: interaction.severity,
-          summary: `The reply recommends ${drug?.name ?? drugId}, which interacts with the patient's ${other?.name ?? medDrug}: ${interaction.effect}`,
-          evidence: [{ message: mention.message, start: mention.start, end: mention.end, text: mention.surface }],
-          conflictsWith: med.reference,
-          rule: `interaction:${interaction.id}`,
-          source: { key: interaction.source, entry: interaction.id },
-          agents: [drugId, medDrug],
-          detectedBy: 'rules',
-        });
+    for (const drugId of drugsIn(kb, mention)) {
+      const continuing = current.has(drugId);
+      for (const med of medications) {
+        for (const medDrug of med.drugIds) {
+          if (medDrug === drugId || (continuing && !exchangeDrugs.has(medDrug))) continue;
+          const key = `${drugId}|${med.reference}`;
+          const interaction = seen.has(key) ? undefined : (kb.interactionsByDrug.get(drugId) ?? []).find((i) => pairs(kb, i, drugId, medDrug));
+          if (!interaction || (continuing && SEVERITY_ORDER[interaction.severity] < SEVERITY_ORDER.critical)) continue;
+          seen.add(key);
+          findings.push(interactionFinding(kb, mention, drugId, medDrug, med.reference, interaction));
+        }
       }
     }
   }
   return findings;
+}
+
+function interactionFinding(kb: KnowledgeBase, mention: DrugMention, drugId: string, medDrug: string, reference: string, interaction: Interaction): Finding {
+  const drug = kb.drugs.get(drugId);
+  const other = kb.drugs.get(medDrug);
+  return {
+    category: 'drug-interaction',
+    severity: interaction.severity,
+    summary: `The reply recommends ${drug?.name ?? drugId}, which interacts with the patient's ${other?.name ?? medDrug}: ${interaction.effect}`,
+    evidence: [{ message: mention.message, start: mention.start, end: mention.end, text: mention.surface }],
+    conflictsWith: reference,
+    rule: `interaction:${interaction.id}`,
+    source: { key: interaction.source, entry: interaction.id },
+    agents: [drugId, medDrug],
+    detectedBy: 'rules',
+  };
 }
 
 function pairs(kb: KnowledgeBase, i: Interaction, x: string, y: string): boolean {
