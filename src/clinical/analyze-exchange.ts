@@ -60,7 +60,7 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   return [
     ...checkAllergyConflicts(kb, recommended, resolved.allergies),
     ...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported),
-    ...implicateChartMedications(settleOverlaps(kb, aboutDrugs, dosesJudged), resolved.medications, exchangeDrugIds),
+    ...implicateChartMedications(settleOverlaps(kb, aboutDrugs, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds))), resolved.medications, exchangeDrugIds),
     ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens) : []),
   ];
 }

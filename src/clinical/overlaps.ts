@@ -3,17 +3,19 @@ import { SEVERITY_ORDER, type Finding } from './types';
 
 /**
  * One problem, one finding. Where two checks describe the same problem, the more specific one stays:
- * - a "lower the dose" contraindication gives way to the dose check when the reply states a dose;
+ * - a "lower the dose" contraindication gives way to the dose check when the reply states a dose,
+ *   and to the prescriber's own dosing for a drug the chart already lists;
  * - an organ-impairment dose limit gives way when the drug is contraindicated outright (high or worse);
  * - "adult medicine for a child" gives way to the age contraindication that names the drug.
  */
-export function settleOverlaps(kb: KnowledgeBase, findings: Finding[], dosesJudged: ReadonlySet<string>): Finding[] {
+export function settleOverlaps(kb: KnowledgeBase, findings: Finding[], dosesJudged: ReadonlySet<string>, onChart: ReadonlySet<string> = new Set()): Finding[] {
   const doseAdjustmentRules = new Set(kb.contraindications.filter((r) => r.doseAdjustment).map((r) => `contraindication:${r.id}`));
   const contraindications = findings.filter((f) => f.category === 'condition-contraindication');
   const contraindicatedOutright = new Set(contraindications.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER.high).flatMap((f) => f.agents));
   const ageContraindication = contraindications.some((f) => f.conflictsWith?.startsWith('Patient/'));
   return findings.filter((f) => {
-    if (doseAdjustmentRules.has(f.rule) && f.agents.every((a) => dosesJudged.has(a))) return false;
+    // A drug already prescribed was dosed by its prescriber for this patient; only a stated dose is judged again.
+    if (doseAdjustmentRules.has(f.rule) && f.agents.every((a) => dosesJudged.has(a) || onChart.has(a))) return false;
     if (f.rule === 'dose:adjusted-daily' && f.agents.some((a) => contraindicatedOutright.has(a))) return false;
     if (f.rule === 'unsafe-advice:adult-medicine-for-child' && ageContraindication) return false;
     return true;

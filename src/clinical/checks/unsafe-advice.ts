@@ -41,7 +41,7 @@ export function checkUnsafeAdvice(
     }
     if (rule.patterns.length > 0) {
       const stopping = rule.kind === 'stop-critical-medication';
-      const match = rule.patterns.flatMap((p) => p.matches(text)).find((m) => !(stopping && namesAConsequence(text, m)));
+      const match = rule.patterns.flatMap((p) => p.matches(text)).find((m) => !(stopping && (namesAConsequence(text, m) || namesAnotherDrug(kb, rule.drugIds, mentions, m))));
       if (!match) continue;
       hit = { index: match.index, length: match[0].length, message: reply };
     }
@@ -65,6 +65,12 @@ export function checkUnsafeAdvice(
 /** "Stopping it raises your risk of a stroke": a gerund that is the subject of a consequence explains, it does not instruct. */
 const GERUND = /^(?:stopping|skipping|quitting|coming off|missing|halting|pausing|dropping)\b/i;
 const CONSEQUENCE_AFTER = /^[\s\w']{0,30}?\b(?:(?:can|could|may|might|will|would|is|are|was)\s+(?:\w+\s+){0,2})?(?:raises?|increases?|causes?|puts?|leads?|triggers?|results?|risks?|makes?|means?|is (?:dangerous|risky|unsafe|not safe))\b/i;
+
+/** "Skip her regular Tylenol dose" stops Tylenol: a stop order that names a drug is about that drug, not another one in the exchange. */
+function namesAnotherDrug(kb: KnowledgeBase, covered: ReadonlySet<string>, mentions: DrugMention[], match: RegExpExecArray): boolean {
+  const inside = mentions.filter((m) => !m.ref.startsWith('class:') && m.start >= match.index && m.end <= match.index + match[0].length);
+  return inside.length > 0 && !inside.some((m) => drugsOf(kb, m.ref).some((d) => covered.has(d)));
+}
 
 function namesAConsequence(text: string, match: RegExpExecArray): boolean {
   return GERUND.test(match[0]) && CONSEQUENCE_AFTER.test(text.slice(match.index + match[0].length));
