@@ -14,7 +14,7 @@ import { extractMentions } from './extract-mentions';
 import { implicateChartMedications } from './implicate-chart';
 import { impliedDoseSubject } from './implied-subject';
 import { settleOverlaps } from './overlaps';
-import { resolvePatientState } from './patient-state';
+import { resolvePatientState, withStatedFacts } from './patient-state';
 import { reportedMedications } from './reported-medications';
 import { resolveContext } from './resolve-context';
 import { withSentences } from './evidence-context';
@@ -38,7 +38,7 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
 
 function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined, reply: ChatMessage, context: PatientContext, at: Date): Finding[] {
   const resolved = resolveContext(kb, context);
-  const state = resolvePatientState(context, at);
+  const state = withStatedFacts(resolvePatientState(context, at), patientMessage?.text);
   const mentions = extractMentions(kb, reply);
   const patientMentions = patientMessage ? extractMentions(kb, patientMessage) : [];
   const isChild = state.ageYears !== undefined && state.ageYears < 18;
@@ -57,10 +57,10 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
     ...checkContraindications(kb, recommended, state),
     ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended),
   ];
+  const drugFindings = [...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported), ...aboutDrugs];
   return [
     ...checkAllergyConflicts(kb, recommended, resolved.allergies),
-    ...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported),
-    ...implicateChartMedications(settleOverlaps(kb, aboutDrugs, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds))), resolved.medications, exchangeDrugIds),
+    ...implicateChartMedications(settleOverlaps(kb, drugFindings, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds))), resolved.medications, exchangeDrugIds),
     ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens) : []),
   ];
 }

@@ -6,14 +6,19 @@ import { SEVERITY_ORDER, type Finding } from './types';
  * - a "lower the dose" contraindication gives way to the dose check when the reply states a dose,
  *   and to the prescriber's own dosing for a drug the chart already lists;
  * - an organ-impairment dose limit gives way when the drug is contraindicated outright (high or worse);
- * - "adult medicine for a child" gives way to the age contraindication that names the drug.
+ * - "adult medicine for a child" gives way to the age contraindication that names the drug;
+ * - a moderate interaction gives way to a contraindication of the same drug at least as grave.
  */
 export function settleOverlaps(kb: KnowledgeBase, findings: Finding[], dosesJudged: ReadonlySet<string>, onChart: ReadonlySet<string> = new Set()): Finding[] {
   const doseAdjustmentRules = new Set(kb.contraindications.filter((r) => r.doseAdjustment).map((r) => `contraindication:${r.id}`));
   const contraindications = findings.filter((f) => f.category === 'condition-contraindication');
   const contraindicatedOutright = new Set(contraindications.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER.high).flatMap((f) => f.agents));
   const ageContraindication = contraindications.some((f) => f.conflictsWith?.startsWith('Patient/'));
+  const contraindicatedAt = new Map<string, number>();
+  for (const f of contraindications) for (const a of f.agents) contraindicatedAt.set(a, Math.max(contraindicatedAt.get(a) ?? 0, SEVERITY_ORDER[f.severity]));
   return findings.filter((f) => {
+    // Propranolol for an asthmatic on salbutamol: the asthma is the problem; a moderate interaction with its inhaler repeats it.
+    if (f.category === 'drug-interaction' && SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER.moderate && (contraindicatedAt.get(f.agents[0]) ?? 0) >= SEVERITY_ORDER[f.severity]) return false;
     // A drug already prescribed was dosed by its prescriber for this patient; only a stated dose is judged again.
     if (doseAdjustmentRules.has(f.rule) && f.agents.every((a) => dosesJudged.has(a) || onChart.has(a))) return false;
     if (f.rule === 'dose:adjusted-daily' && f.agents.some((a) => contraindicatedOutright.has(a))) return false;

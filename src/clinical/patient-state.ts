@@ -131,3 +131,30 @@ function pregnancyOf(context: PatientContext, conditions: ResolvedCondition[], a
   }
   return { weeks: weeks === undefined ? undefined : Math.floor(weeks), reference };
 }
+
+const STATED_PREGNANCY =
+  /\b(?:i'?m|i am|im|currently|now)\s+(?:(\d{1,2})\s*(?:weeks?|wks?)\s+)?pregnant\b|\b(\d{1,2})\s*(?:weeks?|wks?)\s+(?:pregnant|preggo|along|gestation)\b|\b(?:i'?m|i am|im)\s+expecting\b|\b(first|second|third|1st|2nd|3rd)\s+trimester\b|\b(\d{1,2})\s*\+\s*[0-6]\s*(?:weeks?)?\b(?=[^.!?]{0,20}\bpregnan)/i;
+const TRIMESTER_WEEKS: Record<string, number> = { first: 8, '1st': 8, second: 20, '2nd': 20, third: 32, '3rd': 32 };
+const STATED_AGE = /\b(?:i'?m|i am|im|aged?)\s+(\d{2,3})\b(?!\s*(?:kg|lbs?|pounds|weeks?|mg|%|am|pm))|\b(\d{2,3})[- ]?(?:year|yr)s?[- ]?old\b(?=[^.!?]{0,20}\b(?:me|myself|i)\b)/i;
+
+/**
+ * What the patient says about themself that the chart does not record: "I'm 16 weeks pregnant",
+ * "I'm 82". The chart wins where it speaks; stated facts point at the Patient resource.
+ */
+export function withStatedFacts(state: PatientState, text: string | undefined): PatientState {
+  if (!text) return state;
+  let next = state;
+  if (!state.pregnancy && (state.sex === undefined || state.sex === 'female' || state.sex === 'unknown')) {
+    const m = STATED_PREGNANCY.exec(text);
+    if (m) {
+      const weeks = m[1] ?? m[2] ?? m[4] ? Number(m[1] ?? m[2] ?? m[4]) : m[3] ? TRIMESTER_WEEKS[m[3].toLowerCase()] : undefined;
+      next = { ...next, pregnancy: { weeks, reference: state.patientReference } };
+    }
+  }
+  if (state.ageYears === undefined) {
+    const m = STATED_AGE.exec(text);
+    const years = m ? Number(m[1] ?? m[2]) : undefined;
+    if (years !== undefined && years >= 1 && years <= 110) next = { ...next, ageYears: years };
+  }
+  return next;
+}
