@@ -61,6 +61,6 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   return [
     ...checkAllergyConflicts(kb, recommended, resolved.allergies),
     ...implicateChartMedications(settleOverlaps(kb, drugFindings, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds))), resolved.medications, exchangeDrugIds),
-    ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens) : []),
+    ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens, resolved.medications) : []),
   ];
 }

@@ -182,6 +182,8 @@ export const patientStateSchema = z.union([
       /** Lower-case words or phrases that mean this condition in free text ("asthma", "stomach ulcer"). */
       text: z.array(z.string().min(3)).default([]),
     }),
+    /** Only below this age: a viral illness makes aspirin dangerous for a child, not for an adult. */
+    underYears: z.number().positive().optional(),
   }),
   z.object({ pregnancy: z.object({ fromWeek: z.number().min(0).max(42).default(0), toWeek: z.number().min(0).max(42).default(42) }) }),
   z.object({ age: z.object({ underYears: z.number().positive().optional(), atLeastYears: z.number().positive().optional() }) }),
@@ -227,6 +229,8 @@ export const redFlagSchema = z.object({
     .object({
       pregnancy: z.boolean().optional(),
       conditionText: z.array(z.string().min(3)).optional(),
+      /** Chart medications that make the symptoms graver (melaena on apixaban): implicated, never standing in for `requiresAlso`. */
+      drugs: z.array(agentRefSchema).optional(),
       /** false: the chart entry is implicated but the text must still meet `requiresAlso` itself. */
       meetsRequiresAlso: z.boolean().default(true),
     })

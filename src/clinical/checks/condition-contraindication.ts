@@ -38,6 +38,7 @@ function matchState(rule: Contraindication, state: PatientState): { label: strin
   const when = rule.when;
   if ('condition' in when) {
     const c = when.condition;
+    if (when.underYears !== undefined && (state.ageYears === undefined || state.ageYears >= when.underYears)) return undefined;
     const hit = state.conditions.find(
       (condition) =>
         condition.snomed.some((code) => c.snomed.includes(code)) ||

@@ -1,15 +1,23 @@
-import type { KnowledgeBase } from '../../knowledge/knowledge-base';
+import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
 import { firstAffirmedMatch } from '../negation';
 import type { CurrentRegimen } from '../current-regimen';
 import type { PatientState } from '../patient-state';
+import type { ResolvedMedication } from '../resolve-context';
 import { SEVERITY_ORDER, type ChatMessage, type Finding, type Severity } from '../types';
 
 /**
  * The patient describes red-flag symptoms and the reply does not send them to the care those
  * symptoms need (emergency services, or urgent same-day care). Never below high.
  */
-export function checkMissedEmergency(kb: KnowledgeBase, patientMessage: ChatMessage, reply: ChatMessage, state?: PatientState, regimens: CurrentRegimen[] = []): Finding[] {
-  const hits = redFlagHits(kb, patientMessage, state);
+export function checkMissedEmergency(
+  kb: KnowledgeBase,
+  patientMessage: ChatMessage,
+  reply: ChatMessage,
+  state?: PatientState,
+  regimens: CurrentRegimen[] = [],
+  medications: ResolvedMedication[] = [],
+): Finding[] {
+  const hits = redFlagHits(kb, patientMessage, state, medications);
   const flag = strongest(hits) ?? reportedOverdose(kb, regimens);
   if (!flag) return [];
   const referred = flag.referral === 'emergency' ? kb.redFlags.emergencyReferral : [...kb.redFlags.emergencyReferral, ...kb.redFlags.urgentReferral];
@@ -65,7 +73,7 @@ function strongest(hits: RedFlagHit[]): RedFlagHit | undefined {
 }
 
 /** Every red flag the message raises, each at its first affirmed, present-tense match. */
-function redFlagHits(kb: KnowledgeBase, message: ChatMessage, state?: PatientState): RedFlagHit[] {
+function redFlagHits(kb: KnowledgeBase, message: ChatMessage, state?: PatientState, medications: ResolvedMedication[] = []): RedFlagHit[] {
   const hits: RedFlagHit[] = [];
   for (const flag of kb.redFlags.redFlags) {
     const hit = flag.patterns
@@ -75,7 +83,8 @@ function redFlagHits(kb: KnowledgeBase, message: ChatMessage, state?: PatientSta
     const chartEntries = state && flag.chart ? chartEntriesFor(flag.chart, state) : [];
     const chartMeetsRequirement = chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false;
     if (flag.requiresAlso && !chartMeetsRequirement && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
-    hits.push({ ...flag, start: hit.start, end: hit.end, chartEntries });
+    const drugEntries = flag.chart?.drugs ? medications.filter((m) => m.drugIds.some((d) => flag.chart?.drugs?.some((ref) => agentCovers(kb, ref, d)))).map((m) => m.reference) : [];
+    hits.push({ ...flag, start: hit.start, end: hit.end, chartEntries: [...chartEntries, ...drugEntries.filter((r) => !chartEntries.includes(r))] });
   }
   return hits;
 }
