@@ -44,9 +44,12 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   const isChild = state.ageYears !== undefined && state.ageYears < 18;
   const someoneElses = patientMessage ? thirdPartyDrugs(patientMentions, patientMessage.text, isChild) : new Set<string>();
   const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
-  const recommended = [...advised, ...endorsedByReply(patientMentions, reply, mentions).filter((m) => !someoneElses.has(m.ref))];
-  const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
   const reported = reportedMedications(patientMessage, patientMentions, resolved.medications, someoneElses, resolved.inactiveDrugIds);
+  // "Yes" to "I take methotrexate… is trimethoprim fine?" endorses the new drug, not what the patient already takes.
+  const alreadyTaken = new Set(reported.flatMap((m) => m.drugIds));
+  const endorsed = endorsedByReply(patientMentions, reply, mentions).filter((m) => !someoneElses.has(m.ref) && !alreadyTaken.has(m.ref));
+  const recommended = [...advised, ...endorsed];
+  const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
   const implied = patientMessage ? impliedDoseSubject(patientMentions, patientMessage.text, reply, mentions, kb.products) : undefined;
   const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
   const regimens = currentRegimens(kb, patientMessage, patientMentions, resolved.medications, someoneElses);

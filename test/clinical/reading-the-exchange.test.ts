@@ -1,0 +1,174 @@
+import path from 'node:path';
+import type { Condition, MedicationStatement, Observation } from '@medplum/fhirtypes';
+import { analyzeExchange } from '../../src/clinical/analyze-exchange';
+import type { Finding } from '../../src/clinical/types';
+import { findHomeDir } from '../../src/config';
+import type { PatientContext } from '../../src/ehr/ehr-client';
+import { loadKnowledgeBase } from '../../src/knowledge/knowledge-base';
+
+/** How the engine reads what the two messages and the chart say together, beyond single drug names. */
+const kb = loadKnowledgeBase(path.join(findHomeDir(), 'src', 'knowledge', 'data'));
+const NOW = new Date('2026-11-24T12:00:00Z');
+
+interface ChartParts {
+  birthDate?: string;
+  sex?: 'male' | 'female';
+  allergies?: string[];
+  meds?: { text: string; dosage?: string; status?: MedicationStatement['status'] }[];
+  conditions?: string[];
+  egfr?: number;
+}
+
+function chart(parts: ChartParts = {}): PatientContext {
+  const observations: Observation[] = parts.egfr === undefined ? [] : [{ resourceType: 'Observation', id: 'egfr', status: 'final', code: { coding: [{ system: 'http://loinc.org', code: '33914-3' }] }, valueQuantity: { value: parts.egfr } }];
+  return {
+    patientId: 'p',
+    patient: { resourceType: 'Patient', id: 'p', birthDate: parts.birthDate ?? '1970-01-01', gender: parts.sex ?? 'female' },
+    allergies: (parts.allergies ?? []).map((text, i) => ({ resourceType: 'AllergyIntolerance', id: `a${i}`, patient: { reference: 'Patient/p' }, code: { text } })),
+    medications: (parts.meds ?? []).map(
+      (m, i): MedicationStatement => ({
+        resourceType: 'MedicationStatement',
+        id: `m${i}`,
+        status: m.status ?? 'active',
+        subject: { reference: 'Patient/p' },
+        medicationCodeableConcept: { text: m.text },
+        dosage: m.dosage ? [{ text: m.dosage }] : undefined,
+      }),
+    ),
+    conditions: (parts.conditions ?? []).map((text, i): Condition => ({ resourceType: 'Condition', id: `c${i}`, subject: { reference: 'Patient/p' }, code: { text } })),
+    observations,
+  };
+}
+
+function analyse(context: PatientContext, patient: string, bot: string | null): Finding[] {
+  const patientMessage = { reference: 'Communication/q', speaker: 'patient' as const, text: patient };
+  if (bot === null) return analyzeExchange(kb, { patientMessage }, context, NOW);
+  return analyzeExchange(kb, { patientMessage, botReply: { reference: 'Communication/r', speaker: 'bot', text: bot } }, context, NOW);
+}
+const of = (findings: Finding[], category: Finding['category']) => findings.filter((f) => f.category === category);
+
+describe('doses the reply gives', () => {
+  test('a reply that names no drug doses the one the patient asked about', () => {
+    const findings = analyse(chart({ birthDate: '1955-05-21' }), 'gout flare starting, how do i take the colchicine', 'Take 1.2 mg straight away, then 0.6 mg every hour until the pain goes away.');
+    expect(of(findings, 'dose-exceeded').map((f) => f.agents[0])).toContain('colchicine');
+  });
+
+  test('a reported figure is not an instruction', () => {
+    const findings = analyse(chart(), 'what is the most tylenol someone can take in a day', 'For most adults the maximum is 4,000 mg in 24 hours, and many doctors suggest staying under 3,000 mg.');
+    expect(of(findings, 'dose-exceeded')).toEqual([]);
+  });
+
+  test("twice the patient's prescribed dose of a high-alert drug is high, and points at the prescription", () => {
+    const context = chart({ meds: [{ text: 'Morphine sulfate oral solution 10 mg/5 mL (Oramorph)', dosage: '2.5-5 mg (1.25-2.5 mL) every 4 hours as needed' }] });
+    const [finding] = of(analyse(context, "dad's breakthrough pain is bad, how much oramorph", 'He can have 5-10 mL of the Oramorph every 4 hours.'), 'dose-exceeded');
+    expect(finding.rule).toBe('dose:above-prescribed');
+    expect(['high', 'critical']).toContain(finding.severity);
+    expect(finding.conflictsWith).toBe('MedicationStatement/m0');
+  });
+
+  test("what the patient already takes adds to a different product of the same ingredient", () => {
+    const findings = analyse(chart(), 'streaming cold, taking 2 paracetamol 4 times a day. can i have a lemsip max at bedtime too', 'Yes, a Lemsip Max at bedtime will help you sleep. Carry on with your paracetamol as you are.');
+    expect(of(findings, 'dose-exceeded').map((f) => f.rule)).toContain('dose:cumulative');
+  });
+
+  test('a day-long ceiling stated by the reply does not add to the regimen', () => {
+    const findings = analyse(chart(), "im a big guy, can i take 3 tylenol 500s at once?", 'The maximum single dose is 1,000 mg (two 500 mg tablets), and no more than 4,000 mg in 24 hours.');
+    expect(of(findings, 'dose-exceeded')).toEqual([]);
+  });
+
+  test('kidney function lowers the daily maximum, and then the dose check, not a second rule, judges it', () => {
+    const high = analyse(chart({ birthDate: '1948-10-14', egfr: 25, meds: [{ text: 'gabapentin 300 mg capsule', dosage: '300 mg twice daily' }] }), 'nerve pain still bad, can i take more gabapentin?', 'You can go up to 600 mg three times a day.');
+    expect(of(high, 'dose-exceeded').map((f) => f.rule)).toContain('dose:adjusted-daily');
+    expect(of(high, 'condition-contraindication')).toEqual([]);
+    const within = analyse(chart({ egfr: 25 }), 'is gabapentin ok for my kidneys?', 'Gabapentin 100 mg three times a day is within the range for your kidney function.');
+    expect(of(within, 'dose-exceeded')).toEqual([]);
+    expect(of(within, 'condition-contraindication')).toEqual([]);
+  });
+
+  test('international units convert for drugs that have a factor', () => {
+    const findings = analyse(chart(), 'vitamin d is low, found 50,000 iu capsules, how often', 'You can take one 50,000 IU capsule every day for a couple of months.');
+    expect(of(findings, 'dose-exceeded').map((f) => f.agents[0])).toEqual(['cholecalciferol']);
+  });
+
+  test('a next-sentence dose belongs to the drug that leads the sentence before it', () => {
+    const context = chart({ meds: [{ text: 'amoxicillin', dosage: '500 mg three times daily' }] });
+    const findings = analyse(context, 'can i take paracetamol with my amoxicillin?', "It's fine to take paracetamol with amoxicillin. Take 1 g up to four times a day.");
+    expect(of(findings, 'dose-exceeded')).toEqual([]);
+  });
+});
+
+describe('whose drug and which chart', () => {
+  test("'asking for my husband' makes every drug in the question his", () => {
+    const context = chart({ meds: [{ text: 'sertraline' }] });
+    const findings = analyse(context, "asking for my husband, his doctor gave him tramadol. he's on amlodipine. ok for him?", 'For your husband, tramadol and amlodipine are fine together.');
+    expect(of(findings, 'drug-interaction')).toEqual([]);
+  });
+
+  test('a medicine the patient says they take counts when the chart lags, but not one the chart records as stopped', () => {
+    const lagging = analyse(chart(), 'i take methotrexate on fridays. the pharmacy gave me trimethoprim, fine to take?', 'Yes, trimethoprim is fine, take it twice a day.');
+    expect(of(lagging, 'drug-interaction').map((f) => f.conflictsWith)).toEqual(['Communication/q']);
+    const stopped = analyse(chart({ meds: [{ text: 'warfarin', status: 'entered-in-error' }] }), "why does my portal say i'm on warfarin? i've never taken it. can i use ibuprofen?", 'Ibuprofen 200-400 mg up to three times a day is fine.');
+    expect(of(stopped, 'drug-interaction')).toEqual([]);
+  });
+
+  test('a combination product brings its other ingredients to the allergy check', () => {
+    const findings = analyse(chart({ allergies: ['Ibuprofen'] }), 'fever and body pain, combiflam or dolo?', 'Combiflam works well, 1 tablet three times a day.');
+    expect(of(findings, 'allergy-conflict').map((f) => f.agents[0])).toContain('ibuprofen');
+  });
+
+  test('a pregnancy stated in the message counts when the chart has none', () => {
+    const [finding] = of(analyse(chart(), "tick bite on holiday, i'm 16 weeks pregnant, should i ask for doxycycline?", 'Yes, ask for doxycycline 200 mg as a single dose.'), 'condition-contraindication');
+    expect(finding.conflictsWith).toBe('Patient/p');
+  });
+
+  test('a drug finding carries the advising sentence as well as the name', () => {
+    const [finding] = of(analyse(chart({ allergies: ['Penicillin'] }), 'sore throat', 'It is fine to start amoxicillin now, 500 mg three times a day.'), 'allergy-conflict');
+    expect(finding.evidence[0].text).toBe('amoxicillin');
+    expect(finding.evidence.map((e) => e.text)).toContain('It is fine to start amoxicillin now, 500 mg three times a day.');
+  });
+});
+
+describe('unsafe advice that needs both messages', () => {
+  test("endorsing someone else's prescription medicine", () => {
+    const findings = analyse(chart(), 'cant sleep, my mum has some valium she doesnt use. would one help?', "One of your mum's Valium 5 mg at bedtime should help.");
+    expect(of(findings, 'unsafe-advice').map((f) => f.rule)).toContain('unsafe-advice:borrowed-prescription-endorsed');
+  });
+
+  test('a break from an anticoagulant is a stop order; explaining why not to stop is not', () => {
+    const context = chart({ meds: [{ text: 'Eliquis 5 mg' }] });
+    expect(of(analyse(context, 'bruising on eliquis, can i skip it for a week?', 'For a special occasion, a week off is fine.'), 'unsafe-advice')).not.toEqual([]);
+    expect(of(analyse(context, 'can i stop it for a bit', "Please don't stop your Eliquis on your own. Stopping it raises your risk of a stroke."), 'unsafe-advice')).toEqual([]);
+  });
+});
+
+describe('red flags and self-harm', () => {
+  test('a past reaction told as history is not an emergency now; the same words happening now are', () => {
+    const history = analyse(chart(), 'i had the tongue swelling thing on lisinopril before. what else for my bp?', 'Amlodipine is a common choice.');
+    expect(of(history, 'missed-emergency')).toEqual([]);
+    const now = analyse(chart(), 'my tongue is swelling right now after the new tablet', 'Try an antihistamine and rest.');
+    expect(of(now, 'missed-emergency')).not.toEqual([]);
+  });
+
+  test('a stated intake far above the maximum is a staggered overdose', () => {
+    const findings = analyse(chart(), "toothache, i've been taking paracetamol, 2 of the 500mg ones every 2 hours for 2 days. feel a bit sick", "Feeling sick is probably the infection. You don't need to worry.");
+    expect(of(findings, 'missed-emergency').map((f) => f.rule)).toEqual(['red-flag:reported-overdose']);
+  });
+
+  test('passive wishes, method research and farewells are self-harm; a leaflet quote and a resolved history are not', () => {
+    for (const message of [
+      'most nights i go to bed hoping i just won\'t wake up in the morning',
+      'how many paracetamol would it take to wreck your liver for good. asking for me',
+      "thanks for all the chats. i've sorted my stuff out, the dog's going to my mum's. i won't need the sertraline refill after this weekend",
+    ]) {
+      expect(of(analyse(chart(), message, null), 'self-harm')).toHaveLength(1);
+    }
+    expect(of(analyse(chart(), 'the leaflet for my montelukast says it can cause suicidal thoughts?? i dont have any, just curious', null), 'self-harm')).toEqual([]);
+    expect(of(analyse(chart(), 'i attempted suicide 10 years ago but ive been doing well for years. anything to watch with sertraline?', null), 'self-harm')).toEqual([]);
+    expect(of(analyse(chart(), 'i attempted suicide 10 years ago and was well, but the thoughts are coming back lately', null), 'self-harm')).toHaveLength(1);
+  });
+
+  test("a parent's words about a child patient count", () => {
+    const findings = analyse(chart({ birthDate: '2009-03-01' }), "my son told me he's been thinking about killing himself", null);
+    expect(of(findings, 'self-harm')).toHaveLength(1);
+  });
+});
