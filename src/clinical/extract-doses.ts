@@ -242,6 +242,15 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
     const strength = dailyCount[2] ? toMg(num(dailyCount[2]) ?? NaN, dailyCount[3], iuPerMg) : dailyCount[5] ? toMg(num(dailyCount[5]) ?? NaN, dailyCount[6], iuPerMg) : product?.unitMg;
     if (n !== undefined && strength !== undefined) dailyMg = n * strength;
   }
+  let bareUnits: number | undefined;
+  if (!count && !dailyCount && (product?.unitMg || product?.ingredients)) {
+    const bare = BARE_COUNT_TAKEN.exec(text);
+    bareUnits = bare ? num(bare[1]) : undefined;
+    if (bareUnits !== undefined && product?.unitMg) {
+      singleMg = bareUnits * product.unitMg;
+      unitMg = product.unitMg;
+    }
+  }
   if (singleMg === undefined && concentration) {
     const perVolumeMg = toMg(num(concentration[1]) ?? NaN, concentration[2], iuPerMg);
     const perMl = perVolumeMg / toMl(num(concentration[3]) ?? 1, concentration[4]);
@@ -258,7 +267,7 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
     if (mass && !(concentration && concentration.index === mass.index)) singleMg = toMg(num(mass[1]) ?? NaN, mass[2], iuPerMg);
   }
   const valid = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
-  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), dailyIsLimit, unitMg, units: valid(units), volumeMl: valid(volumeMl) };
+  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), dailyIsLimit, unitMg, units: valid(units ?? bareUnits), volumeMl: valid(volumeMl) };
   return result.singleMg !== undefined || result.dailyMg !== undefined || (product?.ingredients && (result.units ?? result.volumeMl)) ? result : undefined;
 }
 
@@ -292,7 +301,9 @@ function statedTimes(text: string): number | undefined {
   return upTo ? num(upTo[1]) : undefined;
 }
 
-const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:${MASS_UNIT}|${VOLUME_UNIT}|${COUNT_UNIT})\b`, 'i');
+/** "take 2 every 4 hours": a bare count after a verb, with a schedule to show it counts doses. */
+const BARE_COUNT_TAKEN = /\b(?:take|have|give|use|try)\s+(one|two|three|four|[1-4])\s+(?=every\b|at a time\b|at once\b|q\s?\d|times\b|a day\b|each time\b|together\b)/i;
+const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:${MASS_UNIT}|${VOLUME_UNIT}|${COUNT_UNIT})\b|${BARE_COUNT_TAKEN.source}`, 'i');
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
 const INSTRUCTS =

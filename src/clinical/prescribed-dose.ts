@@ -5,10 +5,14 @@ import { frequencyOf, parseDose, type ProductStrength } from './extract-doses';
 export interface PrescribedDose {
   singleMg?: number;
   dailyMg?: number;
+  /** Tablets or capsules, when the chart counts units of a product whose strength it does not give ("1 tab q6h"). */
+  unitsPerDose?: number;
+  unitsPerDay?: number;
   /** "as needed": the daily figure is a ceiling, not what the patient takes every day. */
   asNeeded: boolean;
 }
 
+const UNITS = /\b(\d)\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\b/i;
 const MASS_UNITS: Record<string, number> = { mg: 1, g: 1000, mcg: 0.001, ug: 0.001, µg: 0.001, microgram: 0.001, micrograms: 0.001, milligram: 1, milligrams: 1, gram: 1000, grams: 1000 };
 const PERIOD_DAYS: Record<string, number> = { s: 1 / 86400, min: 1 / 1440, h: 1 / 24, d: 1, wk: 7, mo: 30, a: 365 };
 
@@ -30,8 +34,11 @@ export function prescribedDose(med: MedicationStatement | MedicationRequest, dru
   const perDay = frequencyOf(dosage.text) || undefined;
   // "5 mg daily" states the day's amount, which is also the single dose when taken once.
   const singleMg = parsed?.singleMg ?? (perDay === 1 ? parsed?.dailyMg : undefined);
-  if (!singleMg) return undefined;
-  return { singleMg, dailyMg: parsed?.dailyMg ?? (perDay !== undefined ? singleMg * perDay : undefined), asNeeded };
+  const units = parsed?.units ?? UNITS.exec(dosage.text)?.[1];
+  const unitsPerDose = units !== undefined ? Number(units) : undefined;
+  const unitCount = unitsPerDose !== undefined && Number.isFinite(unitsPerDose) ? { unitsPerDose, unitsPerDay: perDay !== undefined ? unitsPerDose * perDay : undefined } : {};
+  if (!singleMg) return unitsPerDose !== undefined ? { ...unitCount, asNeeded } : undefined;
+  return { singleMg, dailyMg: parsed?.dailyMg ?? (perDay !== undefined ? singleMg * perDay : undefined), ...unitCount, asNeeded };
 }
 
 function structuredDose(dosage: Dosage, strength: ProductStrength | undefined): Omit<PrescribedDose, 'asNeeded'> | undefined {

@@ -148,7 +148,10 @@ function abovePrescribed(kb: KnowledgeBase, drugId: string, dose: StatedDose, me
     if (!recorded || !medication.drugIds.includes(drugId)) continue;
     const single = dose.singleMg !== undefined && recorded.singleMg ? dose.singleMg / recorded.singleMg : 0;
     const daily = dose.dailyMg !== undefined && recorded.dailyMg ? dose.dailyMg / recorded.dailyMg : 0;
-    const ratio = Math.max(single, daily);
+    // "1 tab every 6 hours" against "take 2 every 4 hours": tablets a day, when milligrams are not recorded.
+    const unitsDaily = dose.units !== undefined && dose.perDay !== undefined && recorded.unitsPerDay && !recorded.singleMg ? (dose.units * dose.perDay) / recorded.unitsPerDay : 0;
+    const unitsSingle = dose.units !== undefined && recorded.unitsPerDose && !recorded.singleMg ? dose.units / recorded.unitsPerDose : 0;
+    const ratio = Math.max(single, daily, unitsDaily, unitsSingle);
     if (ratio < ABOVE_PRESCRIBED_RATIO) continue;
     const severity: Severity = kb.highAlert.has(drugId) ? (ratio >= 4 ? 'critical' : ratio >= 2 ? 'high' : 'moderate') : 'moderate';
     return { medication, times: ratio >= 10 ? String(Math.round(ratio)) : String(Math.round(ratio * 10) / 10), severity };
