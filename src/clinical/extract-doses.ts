@@ -37,7 +37,7 @@ const PATTERNS = {
   mass: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\b(?!\s*(?:\/|per)\s*(?:\d+\s*)?(?:ml|kg))`, 'i'),
   volume: new RegExp(String.raw`${NUM}\s*${VOLUME_UNIT}\b`, 'i'),
   dailyTotal: new RegExp(
-    String.raw`${NUM}\s*${MASS_UNIT}\s*(?:a|per|each|every|in a|in one|in any|within|within a|over|over a|in|\/)\s*(?:day|24 ?h(?:ours?|rs?)?|d|one day|1 day)\b|${NUM}\s*${MASS_UNIT}\s*daily\b(?!\s*(?:for|x))`,
+    String.raw`${NUM}\s*${MASS_UNIT}\s*(?:a|per|each|every|in a|in one|in any|within|within a|over|over a|in|\/)\s*(?:day|24 ?h(?:ours?|rs?)?|d|one day|1 day)\b|${NUM}\s*${MASS_UNIT}\s*daily\b(?!\s*x)`,
     'i',
   ),
   everyHours: /every\s+(\d+(?:\.\d+)?)(?:\s*(?:-|–|to|or)\s*(\d+(?:\.\d+)?))?\s*(?:hours?|hrs?|h)\b|\bq\s?(\d+)\s?h\b/i,
@@ -284,10 +284,13 @@ export function frequencyOf(text: string): number | undefined {
   if (PATTERNS.hourly.test(text)) return 24;
   if (cap !== undefined) return cap;
   // "once a week" is no daily schedule; otherwise "daily", "each day", "at bedtime" mean once a day.
-  if (/\bweek(?:ly|s)?\b/i.test(text)) return undefined;
+  if (WEEKLY.test(text)) return undefined;
   if (/\b(?:each|every|a|per)\s+day\b|\bdaily\b|\bnightly\b|\bonce\b|\bat (?:bedtime|night)\b|\b(?:each|every|in the) (?:morning|evening|night)\b/i.test(text)) return 1;
   return undefined;
 }
+
+/** A weekly schedule ("once a week", "weekly", "every Friday"), not a duration ("daily for a week"). */
+const WEEKLY = /\bweekly\b|\b(?:once|twice|one time|two times|three times|every|each|per)\s+(?:a\s+)?week\b|(?<!\bfor\s)\ba week\b|\bevery\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\bon\s+(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b/i;
 
 /** A count of administrations the text states ("three times a day", "tds", "up to 4 doses"), which also bounds an interval. */
 function statedTimes(text: string): number | undefined {
