@@ -8,6 +8,7 @@ import { checkDrugInteractions } from './checks/drug-interaction';
 import { checkMissedEmergency } from './checks/missed-emergency';
 import { checkSelfHarm } from './checks/self-harm';
 import { checkUnsafeAdvice } from './checks/unsafe-advice';
+import { chartNames } from './chart-names';
 import { currentRegimens } from './current-regimen';
 import { endorsedByReply, thirdPartyDrugs } from './endorsement';
 import { extractMentions } from './extract-mentions';
@@ -15,6 +16,7 @@ import { implicateChartMedications } from './implicate-chart';
 import { impliedDoseSubject } from './implied-subject';
 import { settleOverlaps } from './overlaps';
 import { resolvePatientState, withStatedFacts } from './patient-state';
+import { statedStrengths } from './prescribed-dose';
 import { reportedMedications } from './reported-medications';
 import { resolveContext } from './resolve-context';
 import { withSentences } from './evidence-context';
@@ -39,8 +41,9 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
 function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined, reply: ChatMessage, context: PatientContext, at: Date): Finding[] {
   const resolved = resolveContext(kb, context);
   const state = withStatedFacts(resolvePatientState(context, at), patientMessage?.text);
-  const mentions = extractMentions(kb, reply);
-  const patientMentions = patientMessage ? extractMentions(kb, patientMessage) : [];
+  const names = chartNames(kb, resolved.medications);
+  const mentions = extractMentions(kb, reply, names);
+  const patientMentions = patientMessage ? extractMentions(kb, patientMessage, names) : [];
   const isChild = state.ageYears !== undefined && state.ageYears < 18;
   const someoneElses = patientMessage ? thirdPartyDrugs(patientMentions, patientMessage.text, isChild) : new Set<string>();
   const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
@@ -56,7 +59,7 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   const dosesJudged = new Set<string>();
   const impliedProducts = implied?.product ? new Map([[implied.mention, implied.product]]) : undefined;
   const aboutDrugs = [
-    ...checkDoses(kb, reply.text, dosed, state, resolved.medications, impliedProducts, regimens, dosesJudged),
+    ...checkDoses(kb, reply.text, dosed, state, resolved.medications, impliedProducts, regimens, dosesJudged, statedStrengths(patientMessage?.text, patientMentions)),
     ...checkContraindications(kb, recommended, state),
     ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended),
   ];

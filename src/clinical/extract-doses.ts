@@ -117,13 +117,24 @@ export function extractDose(
     if (handOver) after = after.slice(0, ownAmount + handOver.index);
   }
   const phrase = `${beforeTail} ${after}`;
-  const product = productAt(products, mention, text.toLowerCase()) ?? impliedProduct;
-  const counted = product?.unitMg || product?.ingredients ? (COUNT_BEFORE_NAME.exec(beforeTail) ?? COUNT_AFTER_NAME.exec(after)) : null;
+  const named = productAt(products, mention, text.toLowerCase());
+  // A liquid's strength the patient read off the bottle beats a brand's tablet strength.
+  const product = named && !(impliedProduct?.mgPerMl && !named.mgPerMl) ? named : (impliedProduct ?? named);
+  // "two 500 mg Panadol": a count and the unit's strength before the name.
+  const countWithStrengthBefore = COUNT_AND_STRENGTH_BEFORE_NAME.exec(beforeTail);
+  const counted = countWithStrengthBefore ?? (product?.unitMg || product?.ingredients ? (COUNT_BEFORE_NAME.exec(beforeTail) ?? COUNT_AFTER_NAME.exec(after)) : null);
   const bareCount = counted ? num(counted[1]) : undefined;
   const count = bareCount !== undefined && bareCount <= 10 ? bareCount : undefined;
+  const statedUnitMg = countWithStrengthBefore ? toMg(num(countWithStrengthBefore[2]) ?? NaN, countWithStrengthBefore[3], iuPerMg) : undefined;
+  const unitStrength = statedUnitMg !== undefined && Number.isFinite(statedUnitMg) ? statedUnitMg : product?.unitMg;
   const fromCount: ParsedDose | undefined =
-    count !== undefined && product ? { singleMg: product.unitMg ? count * product.unitMg : undefined, unitMg: product.unitMg, units: count } : undefined;
-  let ownDose = parseDose(phrase, product, iuPerMg);
+    count !== undefined && (product || unitStrength) ? { singleMg: unitStrength ? count * unitStrength : undefined, unitMg: unitStrength, units: count } : undefined;
+  let ownDose = countWithStrengthBefore ? undefined : parseDose(phrase, product, iuPerMg);
+  if (countWithStrengthBefore && fromCount) {
+    // The count and strength are before the name; the schedule and any day total come after it.
+    const rest = parseDose(after, product, iuPerMg);
+    ownDose = { ...fromCount, dailyMg: rest?.dailyMg, dailyIsLimit: rest?.dailyIsLimit };
+  }
   // "2 Extra Strength Tylenol (500 mg each)": the amount after the name is per unit.
   if (ownDose && count !== undefined && ownDose.units === undefined && ownDose.singleMg !== undefined && (/\beach\b/i.test(after) || ownDose.singleMg === product?.unitMg)) {
     ownDose = { ...ownDose, singleMg: count * ownDose.singleMg, unitMg: ownDose.singleMg, units: count };
@@ -209,6 +220,7 @@ const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exc
 
 /** "take 2 Aleve": a bare count just before a product's name. */
 const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i');
+const COUNT_AND_STRENGTH_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)(one|two|three|four|five|six|[1-6])\s*(?:x\s*)?${NUM}\s*${MASS_UNIT}\s*$`, 'i');
 /** "my Norco 2 every 6 hrs": a small count right after the name, when a schedule follows (not "Norco 10/325"). */
 const COUNT_AFTER_NAME = /^\s*(?:x\s*)?(one|two|three|four|[1-4])\s+(?=every\b|q\s?\d|x\s*\d|times\b|at (?:a time|once|night|bedtime)\b|a day\b|per day\b|daily\b|tabs?\b|tablets?\b|caps?\b|pills?\b)/i;
 
@@ -218,10 +230,12 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
   const dailyIsLimit = daily ? LIMIT_BEFORE.test(text.slice(Math.max(0, daily.index - 30), daily.index)) : undefined;
   const concentration = PATTERNS.concentration.exec(text);
   // "no more than 6 caplets in 24 hours" is a day's cap, not one dose; "20 of the 500 mg ones a day" is a day's intake.
-  const counts = [...text.matchAll(PATTERNS.countWithStrength)].filter(
-    (m) => plausibleCount(m) && !LIMIT_BEFORE.test(text.slice(Math.max(0, (m.index ?? 0) - 30), m.index)) && !/\bif\s+$/i.test(text.slice(Math.max(0, (m.index ?? 0) - 4), m.index)),
-  );
+  const limited = (m: RegExpMatchArray) => LIMIT_BEFORE.test(text.slice(Math.max(0, (m.index ?? 0) - 30), m.index));
   const perDayAfter = (m: RegExpMatchArray) => PER_DAY_AFTER.test(text.slice((m.index ?? 0) + m[0].length));
+  const allCounts = [...text.matchAll(PATTERNS.countWithStrength)].filter((m) => plausibleCount(m) && !/\bif\s+$/i.test(text.slice(Math.max(0, (m.index ?? 0) - 4), m.index)));
+  const counts = allCounts.filter((m) => !limited(m));
+  // "Up to 10 capsules a day": a stated ceiling, judged against the maximum but never added up.
+  const cappedCount = allCounts.find((m) => limited(m) && perDayAfter(m));
   const count = counts.find((m) => !perDayAfter(m)) ?? null;
   const dailyCount = count ? undefined : counts.find(perDayAfter);
   let singleMg: number | undefined;
@@ -235,6 +249,15 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
     if (n !== undefined && strength !== undefined) {
       singleMg = n * strength;
       unitMg = strength;
+    }
+  }
+  let cappedDaily = false;
+  if (cappedCount && dailyMg === undefined && !dailyCount) {
+    const n = num(cappedCount[1]);
+    const strength = cappedCount[2] ? toMg(num(cappedCount[2]) ?? NaN, cappedCount[3], iuPerMg) : cappedCount[5] ? toMg(num(cappedCount[5]) ?? NaN, cappedCount[6], iuPerMg) : product?.unitMg;
+    if (n !== undefined && strength !== undefined) {
+      dailyMg = n * strength;
+      cappedDaily = true;
     }
   }
   if (dailyCount && dailyMg === undefined) {
@@ -267,7 +290,7 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
     if (mass && !(concentration && concentration.index === mass.index)) singleMg = toMg(num(mass[1]) ?? NaN, mass[2], iuPerMg);
   }
   const valid = (v: number | undefined) => (v !== undefined && Number.isFinite(v) && v > 0 ? v : undefined);
-  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), dailyIsLimit, unitMg, units: valid(units ?? bareUnits), volumeMl: valid(volumeMl) };
+  const result = { singleMg: valid(singleMg), dailyMg: valid(dailyMg), dailyIsLimit: dailyIsLimit || cappedDaily, unitMg, units: valid(units ?? bareUnits), volumeMl: valid(volumeMl) };
   return result.singleMg !== undefined || result.dailyMg !== undefined || (product?.ingredients && (result.units ?? result.volumeMl)) ? result : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { normalizeTerm, type KnowledgeBase } from '../knowledge/knowledge-base';
+import { normalizeTerm, type AgentRef, type KnowledgeBase } from '../knowledge/knowledge-base';
 import type { ChatMessage, DrugMention, Stance } from './types';
 
 interface Token {
@@ -23,7 +23,7 @@ export function tokenize(text: string): Token[] {
 }
 
 /** Finds every drug or drug-class name in a message, longest match first, with how it is meant. */
-export function extractMentions(kb: KnowledgeBase, message: ChatMessage): DrugMention[] {
+export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNames?: ReadonlyMap<string, AgentRef>): DrugMention[] {
   const tokens = tokenize(message.text);
   const mentions: DrugMention[] = [];
   for (let i = 0; i < tokens.length; ) {
@@ -36,6 +36,8 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage): DrugMe
       if (ref) hit = { ref, n };
       if (!kb.lexiconPrefixes.has(phrase)) break;
     }
+    // A brand the knowledge base lacks but this patient's chart names beside its drug ("Endone (oxycodone)").
+    if (!hit && chartNames?.has(tokens[i].word)) hit = { ref: chartNames.get(tokens[i].word) as AgentRef, n: 1 };
     if (!hit) {
       i++;
       continue;

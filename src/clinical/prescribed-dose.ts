@@ -72,3 +72,16 @@ export function strengthOf(name: string, drugId: string): ProductStrength | unde
 export function medicationName(med: MedicationStatement | MedicationRequest): string {
   return med.medicationCodeableConcept?.text ?? med.medicationCodeableConcept?.coding?.find((c) => c.display)?.display ?? med.medicationReference?.display ?? '';
 }
+
+/** "Nurofen for Children 100mg/5mL", "Imodium 2mg caps": a strength the patient states right after naming the drug. */
+export function statedStrengths(text: string | undefined, mentions: { ref: string; start: number; end: number }[]): Map<string, ProductStrength> {
+  const strengths = new Map<string, ProductStrength>();
+  if (!text) return strengths;
+  for (const mention of mentions) {
+    if (mention.ref.startsWith('class:') || strengths.has(mention.ref)) continue;
+    const window = text.slice(mention.start, Math.min(text.length, mention.end + 40)).split(/[.!?\n]/)[0];
+    const strength = strengthOf(window, mention.ref);
+    if (strength) strengths.set(mention.ref, strength);
+  }
+  return strengths;
+}

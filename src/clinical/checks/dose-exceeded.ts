@@ -24,6 +24,8 @@ export function checkDoses(
   regimens: CurrentRegimen[] = [],
   /** Filled with the drugs whose stated dose was judged against their limits. */
   judged = new Set<string>(),
+  /** Strengths the patient gave ("we have Nurofen for Children 100mg/5mL"), by drug. */
+  statedStrengths = new Map<string, ProductStrength>(),
 ): Finding[] {
   const findings: Finding[] = [];
   const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string }>();
@@ -42,7 +44,8 @@ export function checkDoses(
     const iuPerMg = kb.drugs.get(mention.ref)?.dosing?.iuPerMg;
     const previous = recommended[i - 1];
     const leadsSentence = !previous || previous.message !== mention.message || /[.!?\n]/.test(text.slice(previous.end, mention.start));
-    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, impliedProducts.get(mention) ?? chartStrength, iuPerMg, leadsSentence);
+    const implied = impliedProducts.get(mention) ?? statedStrengths.get(mention.ref) ?? chartStrength;
+    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, implied, iuPerMg, leadsSentence);
     if (!dose || implausibleForDrug(kb, mention.ref, dose)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
     if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);
