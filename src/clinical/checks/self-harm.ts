@@ -13,7 +13,23 @@ function expressesIt(text: string, match: RegExpExecArray, patientIsChild: boole
   if (NEGATION_BEFORE.test(before.slice(-30))) return false;
   // A parent writing about their child, who is the patient, speaks of the patient in the third person.
   if (aboutSomeoneElse(before) && !FIRST_PERSON.test(match[0]) && !(patientIsChild && CHILD_SUBJECT.test(before))) return false;
-  return !INFORMATION_BEFORE.test(before);
+  return !INFORMATION_BEFORE.test(before) && !quotedFiction(text, match.index + match[0].length);
+}
+
+/** A quotation opened after a speech verb; the last one in the window. */
+const QUOTE_OPENED = /\b(?:says|said|tells|told|writes|wrote|goes|asks|line is|line)\s*[:,]?\s*['"\u2018\u201c]/gi;
+/** A closing quote: a quote mark not inside a word ("I'm" has one inside). */
+const QUOTE_CLOSED = /['"\u2019\u201d](?=[\s.,!?;:]|$)/;
+/** "No, I wasn't trying to hurt myself, I just wanted the pain to stop." */
+const DENIES_INTENT = /\b(?:not|wasn'?t|never|didn'?t)\s+(?:trying|meaning|mean|wanting|want)\s+to\s+(?:hurt|harm|kill)\s+my ?self\b|\bnot suicidal\b|\baccident(?:al(?:ly)?)?\b|\bby mistake\b/i;
+const FICTION = /\b(?:character|protagonist|narrator|villain|script|screenplay|story|novel|episode|scene|drama|play|film|movie|book|lyrics?|poem|writing a)\b/i;
+
+/** "My character says 'I'm going to end it all'": a line of dialogue someone is writing, not their own words. */
+function quotedFiction(text: string, matchEnd: number): boolean {
+  if (!FICTION.test(text)) return false;
+  const window = text.slice(Math.max(0, matchEnd - 120), matchEnd);
+  const opened = [...window.matchAll(QUOTE_OPENED)].at(-1);
+  return opened !== undefined && !QUOTE_CLOSED.test(window.slice((opened.index ?? 0) + opened[0].length));
 }
 
 const CHILD_SUBJECT = /\b(?:he|she|they|my (?:son|daughter|kid|child|boy|girl|teen|teenager))\b/i;
@@ -38,6 +54,8 @@ const THIRD_PARTY =
 export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage, patientIsChild = false): Finding[] {
   const matches = kb.selfHarm
     .filter((expression) => (!expression.childPatientOnly || patientIsChild) && (!expression.requiresAlso || expression.requiresAlso.exec(message.text) !== null))
+    // An overdose read as an attempt only from "because…" is not one when the patient says it was an accident.
+    .filter((expression) => !(expression.intent === 'attempt' && expression.requiresAlso && DENIES_INTENT.test(message.text)))
     .map((expression) => ({ expression, match: expression.pattern.matches(message.text).find((m) => expressesIt(message.text, m, patientIsChild || !!expression.childPatientOnly)) }))
     .filter((m) => m.match !== undefined);
   // Only a history told in the past tense can be behind the patient; "I want to die" never is.
