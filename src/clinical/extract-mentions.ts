@@ -11,6 +11,8 @@ const CLAUSE_BREAK = /[.!?;\n]|\bbut\b|\bhowever\b/gi;
 /** "Augmentin contains amoxicillin. Please don't take it." The next sentence can warn about the drug by pronoun. */
 const PRONOUN_WARNING =
   /^\s*[^.!?]{0,80}?\b(?:(?:it'?s\s+)?(?:best|better|safest|wiser)\s+not\s+to\s+(?:take|use|start|give|try)\s+(?:it|them|this|that)\b|(?:likely|more likely|less likely)\s+to\s+react\s+to\s+(?:it|them)\b|(?:don'?t|do not|never|shouldn'?t|should not|please don'?t)\s+(?:take|use|give|start|try)\s+(?:it|them|this|that|these)\b(?!\s+(?:with|on|before|after|if|while|when|more|longer|for (?:more|longer)|at the same time|together|within|unless|past|beyond|alongside|and drive|then))|(?:it|this|that|they|these)\s*(?:(?:'s|is|are|would be)\s+not|wouldn'?t be|isn'?t|aren'?t)\s+(?:safe|suitable|a good (?:idea|choice|option)|recommended|advisable)\b|(?:it|this|that|they|these)\s*(?:'s|is|are)\s+best avoided\b|(?:avoid|stay away from)\s+(?:it|them|this|that)\b)/i;
+const LIST_JOIN = /^\s*(?:,\s*)?(?:or|and|\/|&)\s*$/i;
+
 /** Verbs that start a fresh instruction: "avoid ibuprofen and take paracetamol" recommends paracetamol. */
 const RESET_VERBS = ['take', 'use', 'try', 'start', 'give', 'switch to', 'opt for', 'choose', 'go with', 'recommend', 'suggest'];
 
@@ -44,8 +46,12 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNa
     }
     const start = tokens[i].start;
     const end = tokens[i + hit.n - 1].end;
-    const previousEnd = mentions.at(-1)?.end ?? 0;
-    mentions.push({ ref: hit.ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance: stanceOf(kb, message.text, start, end, previousEnd) });
+    const previous = mentions.at(-1);
+    const previousEnd = previous?.end ?? 0;
+    // "given clarithromycin or erythromycin": a list joined by or/and shares a report's stance.
+    const listed = previous?.stance === 'reported' && LIST_JOIN.test(message.text.slice(previousEnd, start));
+    const stance = listed ? 'reported' : stanceOf(kb, message.text, start, end, previousEnd);
+    mentions.push({ ref: hit.ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance });
     i += hit.n;
   }
   return mentions;

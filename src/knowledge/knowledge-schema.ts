@@ -235,6 +235,8 @@ export const redFlagSchema = z.object({
       meetsRequiresAlso: z.boolean().default(true),
     })
     .optional(),
+  /** Only from this week of pregnancy, when the gestation is known (pre-eclampsia is a second-half condition). */
+  pregnancyFromWeek: z.number().min(0).max(42).optional(),
   severity: severitySchema,
   /** What care the reply must point to: emergency services now, or urgent same-day care. */
   referral: z.enum(['emergency', 'urgent']),

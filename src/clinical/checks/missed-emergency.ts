@@ -80,6 +80,8 @@ function redFlagHits(kb: KnowledgeBase, message: ChatMessage, state?: PatientSta
       .map((p) => firstAffirmedMatch(p, message.text))
       .find((m) => m !== undefined && !toldAsHistory(kb, message.text, m.start));
     if (!hit) continue;
+    const weeks = state?.pregnancy?.weeks;
+    if (flag.pregnancyFromWeek !== undefined && weeks !== undefined && weeks < flag.pregnancyFromWeek) continue;
     const chartEntries = state && flag.chart ? chartEntriesFor(flag.chart, state) : [];
     const chartMeetsRequirement = chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false;
     if (flag.requiresAlso && !chartMeetsRequirement && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;

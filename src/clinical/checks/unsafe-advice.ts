@@ -32,6 +32,8 @@ export function checkUnsafeAdvice(
       if (agents.length === 0) continue;
     }
     if (rule.patientSays && !(patientMessage && rule.patientSays.some((p) => p.exec(patientMessage.text) !== null))) continue;
+    // "A glass is fine" is about alcohol with sedatives only when the exchange names one.
+    if (rule.kind !== 'stop-critical-medication' && rule.drugIds.size > 0 && !exchangeDrugs.some((d) => rule.drugIds.has(d))) continue;
     let hit: { index: number; length: number; message: ChatMessage } | undefined;
     if (rule.replyEndorsesPatientDrug) {
       const endorsed = endorsedPatientDrug(kb, rule.replyEndorsesPatientDrug, recommended, patientMentions);
