@@ -1,4 +1,5 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import { normalizeTerm } from '../knowledge/knowledge-base';
 import { extractDose } from './extract-doses';
 import type { ResolvedMedication } from './resolve-context';
 import type { ChatMessage, DrugMention, Evidence } from './types';
@@ -39,6 +40,7 @@ export function currentRegimens(kb: KnowledgeBase, patientMessage: ChatMessage |
     }
   });
   for (const medication of medications) {
+    regimens.push(...combinationRegimens(kb, medication));
     const daily = medication.dose?.dailyMg;
     if (!daily || medication.dose?.asNeeded || medication.drugIds.length !== 1) continue;
     if (regimens.some((r) => r.drugId === medication.drugIds[0])) continue;
@@ -56,4 +58,18 @@ function asksAbout(text: string, at: number): boolean {
   const endMatch = /[.?!\n]/.exec(text.slice(at));
   const end = endMatch ? at + endMatch.index : text.length;
   return text[end] === '?' || QUESTION_START.test(text.slice(start, at));
+}
+
+/** "Co-codamol 30/500, 2 tablets four times daily (regular)": the paracetamol in a scheduled combination product. */
+function combinationRegimens(kb: KnowledgeBase, medication: ResolvedMedication): CurrentRegimen[] {
+  const dose = medication.dose;
+  if (medication.drugIds.length < 2 || !dose || dose.asNeeded || dose.unitsPerDay === undefined) return [];
+  const label = ` ${normalizeTerm(medication.label)} `;
+  const product = kb.products.find((p) => p.ingredients?.length && label.includes(` ${normalizeTerm(p.name)} `));
+  if (!product) return [];
+  const unitsPerDay = dose.unitsPerDay;
+  const parts = [{ drug: product.drug, unitMg: product.unitMg }, ...(product.ingredients ?? [])];
+  return parts
+    .filter((p): p is { drug: string; unitMg: number } => p.unitMg !== undefined)
+    .map((p) => ({ drugId: p.drug, dailyMg: p.unitMg * unitsPerDay, product: product.name, reference: medication.reference }));
 }

@@ -139,6 +139,11 @@ export function extractDose(
   if (ownDose && count !== undefined && ownDose.units === undefined && ownDose.singleMg !== undefined && (/\beach\b/i.test(after) || ownDose.singleMg === product?.unitMg)) {
     ownDose = { ...ownDose, singleMg: count * ownDose.singleMg, unitMg: ownDose.singleMg, units: count };
   }
+  // "Take 2 capsules to start… Up to 10 capsules a day is okay": the day's figure may follow in the next sentence.
+  if (ownDose && ownDose.dailyMg === undefined && leadsSentence) {
+    const next = nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
+    if (next?.dose.dailyMg !== undefined) ownDose = { ...ownDose, dailyMg: next.dose.dailyMg, dailyIsLimit: next.dose.dailyIsLimit };
+  }
   const following = ownDose || !leadsSentence ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
   const followingDose = following?.dose;
   const dose: ParsedDose | undefined = ownDose ?? followingDose ?? fromCount;
@@ -333,7 +338,7 @@ const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:${MASS_UNIT}|${VOLUME_UNIT}|$
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
 const INSTRUCTS =
-  /\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+  /\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
 
 /** Index of the first stated amount at or after `from`. */
 export function firstDoseAt(text: string, from: number): number {

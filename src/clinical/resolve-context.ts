@@ -81,7 +81,7 @@ function resolveMedication(kb: KnowledgeBase, med: MedicationStatement | Medicat
     reference: `${med.resourceType}/${med.id}`,
     drugIds,
     label: conceptText(concept) || drugIds.join(', '),
-    dose: single ? prescribedDose(med, single) : undefined,
+    dose: prescribedDose(med, single ?? drugIds[0] ?? ''),
     strength: single ? strengthOf(medicationName(med), single) : undefined,
   };
 }

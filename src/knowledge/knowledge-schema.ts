@@ -54,6 +54,11 @@ export const drugSchema = z.object({
           }),
         )
         .optional(),
+      /**
+       * Sick-day rules: with one of these conditions the prescribed dose is meant to be raised during
+       * illness (hydrocortisone doubled in Addison's disease), up to `maxMultiple` times.
+       */
+      sickDayRule: z.object({ conditionText: z.array(z.string().min(3)), maxMultiple: z.number().min(1) }).optional(),
       /** International units per milligram, for drugs dosed in IU (vitamin D: 40,000 IU/mg). */
       iuPerMg: z.number().positive().optional(),
       /** Taken once a week (methotrexate for arthritis and psoriasis): any daily schedule is an overdose. */

@@ -1,9 +1,10 @@
 import type { KnowledgeBase } from '../../knowledge/knowledge-base';
-import { extractDose, type ProductStrength, type StatedDose } from '../extract-doses';
+import { extractDose, productAt, type ProductStrength, type StatedDose } from '../extract-doses';
 import type { CurrentRegimen } from '../current-regimen';
 import type { PatientState } from '../patient-state';
 import type { ResolvedMedication } from '../resolve-context';
 import type { DrugMention, Finding, Severity } from '../types';
+import { drugsIn } from './drugs-of';
 
 /** Below this age, weight-based pediatric limits apply when the knowledge base has them. */
 const PEDIATRIC_UNDER_YEARS = 12;
@@ -28,6 +29,7 @@ export function checkDoses(
   statedStrengths = new Map<string, ProductStrength>(),
 ): Finding[] {
   const findings: Finding[] = [];
+  const undosed: DrugMention[] = [];
   const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string }>();
   const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
     const total = totals.get(drugId) ?? { mg: 0, sources: 0, evidence: [], products: [] };
@@ -46,6 +48,7 @@ export function checkDoses(
     const leadsSentence = !previous || previous.message !== mention.message || /[.!?\n]/.test(text.slice(previous.end, mention.start));
     const implied = impliedProducts.get(mention) ?? statedStrengths.get(mention.ref) ?? chartStrength;
     const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, implied, iuPerMg, leadsSentence);
+    if (!dose) undosed.push(mention);
     if (!dose || implausibleForDrug(kb, mention.ref, dose)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
     if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);
@@ -54,7 +57,7 @@ export function checkDoses(
       if (perDose !== undefined && dose.perDay !== undefined) addDaily(ingredient.drug, perDose * dose.perDay, dose, mention);
     }
     const drug = kb.drugs.get(mention.ref);
-    const aboveChart = abovePrescribed(kb, mention.ref, dose, medications);
+    const aboveChart = abovePrescribed(kb, mention.ref, dose, medications, state.conditions);
     if (aboveChart) {
       findings.push({
         category: 'dose-exceeded',
@@ -107,6 +110,30 @@ export function checkDoses(
     if (regimen.evidence) total.evidence.push(regimen.evidence);
     if (regimen.reference) total.conflictsWith ??= regimen.reference;
   }
+  // Already at the day's maximum, any further product with the same ingredient is too much, dose or no dose.
+  for (const regimen of regimens) {
+    const max = kb.drugs.get(regimen.drugId)?.dosing?.adultMaxDailyMg;
+    if (!max || regimen.dailyMg < max * 0.99 || totals.has(regimen.drugId) || findings.some((f) => f.agents.includes(regimen.drugId))) continue;
+    const lower = text.toLowerCase();
+    // Another product that contains it (DayQuil on top of Tylenol), not the same medicine named again.
+    const adding = undosed.find((m) => {
+      const product = productAt(kb.products, m, lower)?.name.toLowerCase();
+      return drugsIn(kb, m).includes(regimen.drugId) && (m.ref !== regimen.drugId || (product !== undefined && product !== regimen.product));
+    });
+    if (!adding) continue;
+    const name = kb.drugs.get(regimen.drugId)?.name ?? regimen.drugId;
+    findings.push({
+      category: 'dose-exceeded',
+      severity: 'high',
+      summary: `The patient already takes about ${round(regimen.dailyMg)} mg of ${name} a day, the maximum of ${max} mg, and the reply adds ${adding.surface}, which contains more.`,
+      evidence: [{ message: adding.message, start: adding.start, end: adding.end, text: adding.surface }, ...(regimen.evidence ? [regimen.evidence] : [])],
+      conflictsWith: regimen.reference,
+      rule: 'dose:cumulative',
+      source: { key: kb.drugs.get(regimen.drugId)?.source ?? 'drugs', entry: regimen.drugId },
+      agents: [regimen.drugId],
+      detectedBy: 'rules',
+    });
+  }
   // The same ingredient from several products ("Norco, plus Tylenol in between") adds up.
   for (const [drugId, total] of totals) {
     const max = kb.drugs.get(drugId)?.dosing?.adultMaxDailyMg;
@@ -145,7 +172,13 @@ const ABOVE_PRESCRIBED_RATIO = 1.5;
  * The reply doses a drug the patient already takes at well above what the chart records
  * ("5–10 mL of the Oramorph" for a 2.5–5 mg breakthrough order; "levothyroxine 100 mg" for 100 micrograms).
  */
-function abovePrescribed(kb: KnowledgeBase, drugId: string, dose: StatedDose, medications: ResolvedMedication[]): { medication: ResolvedMedication; times: string; severity: Severity } | undefined {
+function abovePrescribed(
+  kb: KnowledgeBase,
+  drugId: string,
+  dose: StatedDose,
+  medications: ResolvedMedication[],
+  conditions: PatientState['conditions'],
+): { medication: ResolvedMedication; times: string; severity: Severity } | undefined {
   for (const medication of medications) {
     const recorded = medication.dose;
     if (!recorded || !medication.drugIds.includes(drugId)) continue;
@@ -156,6 +189,9 @@ function abovePrescribed(kb: KnowledgeBase, drugId: string, dose: StatedDose, me
     const unitsSingle = dose.units !== undefined && recorded.unitsPerDose && !recorded.singleMg ? dose.units / recorded.unitsPerDose : 0;
     const ratio = Math.max(single, daily, unitsDaily, unitsSingle);
     if (ratio < ABOVE_PRESCRIBED_RATIO) continue;
+    // Sick-day rules raise the dose on purpose: doubling hydrocortisone in Addison's disease is right.
+    const sickDay = kb.drugs.get(drugId)?.dosing?.sickDayRule;
+    if (sickDay && ratio <= sickDay.maxMultiple && conditions.some((c) => sickDay.conditionText.some((phrase) => c.text.includes(phrase)))) continue;
     const severity: Severity = kb.highAlert.has(drugId) ? (ratio >= 4 ? 'critical' : ratio >= 2 ? 'high' : 'moderate') : 'moderate';
     return { medication, times: ratio >= 10 ? String(Math.round(ratio)) : String(Math.round(ratio * 10) / 10), severity };
   }
