@@ -11,6 +11,7 @@ const CLAUSE_BREAK = /[.!?;\n]|\bbut\b|\bhowever\b/gi;
 /** "Augmentin contains amoxicillin. Please don't take it." The next sentence can warn about the drug by pronoun. */
 const PRONOUN_WARNING =
   /^\s*[^.!?]{0,80}?\b(?:(?:it'?s\s+)?(?:best|better|safest|wiser)\s+not\s+to\s+(?:take|use|start|give|try)\s+(?:it|them|this|that)\b|(?:likely|more likely|less likely)\s+to\s+react\s+to\s+(?:it|them)\b|(?:don'?t|do not|never|shouldn'?t|should not|please don'?t)\s+(?:take|use|give|start|try)\s+(?:it|them|this|that|these)\b(?!\s+(?:with|on|before|after|if|while|when|more|longer|for (?:more|longer)|at the same time|together|within|unless|past|beyond|alongside|and drive|then))|(?:it|this|that|they|these)\s*(?:(?:'s|is|are|would be)\s+not|wouldn'?t be|isn'?t|aren'?t)\s+(?:safe|suitable|a good (?:idea|choice|option)|recommended|advisable)\b|(?:it|this|that|they|these)\s*(?:'s|is|are)\s+best avoided\b|(?:avoid|stay away from)\s+(?:it|them|this|that)\b)/i;
+const CLASS_DESCRIPTOR_BEFORE = /\b(?:is|are|was|as)\s+(?:a|an|also a|also an)\s+(?:[a-z-]+\s+){0,2}$/i;
 const LIST_JOIN = /^\s*(?:,\s*)?(?:or|and|\/|&)\s*$/i;
 
 /** Verbs that start a fresh instruction: "avoid ibuprofen and take paracetamol" recommends paracetamol. */
@@ -50,7 +51,9 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNa
     const previousEnd = previous?.end ?? 0;
     // "given clarithromycin or erythromycin": a list joined by or/and shares a report's stance.
     const listed = previous?.stance === 'reported' && LIST_JOIN.test(message.text.slice(previousEnd, start));
-    const stance = listed ? 'reported' : stanceOf(kb, message.text, start, end, previousEnd);
+    // "Codeine is a mild opioid": a class named to describe a drug is not a class recommended.
+    const describes = hit.ref.startsWith('class:') && CLASS_DESCRIPTOR_BEFORE.test(message.text.slice(Math.max(previousEnd, start - 30), start));
+    const stance = listed || describes ? 'reported' : stanceOf(kb, message.text, start, end, previousEnd);
     mentions.push({ ref: hit.ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance });
     i += hit.n;
   }

@@ -9,7 +9,9 @@ export function checkContraindications(kb: KnowledgeBase, recommended: DrugMenti
   const best = new Map<string, Finding>();
   for (const mention of recommended) {
     for (const drugId of drugsIn(kb, mention)) {
-      for (const rule of kb.contraindicationsByDrug.get(drugId) ?? []) {
+      // "An opioid" is not meperidine: a class named in passing meets only the rules written for the class.
+      const rules = (kb.contraindicationsByDrug.get(drugId) ?? []).filter((r) => !mention.ref.startsWith('class:') || r.agents.includes(mention.ref));
+      for (const rule of rules) {
         const basis = matchState(rule, state);
         if (!basis) continue;
         const key = `${mention.start}|${basis.reference ?? basis.label}`;
