@@ -110,6 +110,8 @@ export const interactionSchema = z.object({
   effect: z.string(),
   /** true when the pair is on the ONC high-priority DDI list. */
   oncHighPriority: z.boolean().default(false),
+  /** A third drug on the chart that makes the pair graver (an NSAID with an ACE inhibitor and a diuretic: the "triple whammy"). */
+  escalatesWith: z.object({ agents: z.array(agentRefSchema).min(1), severity: severitySchema }).optional(),
   source: sourceRef,
 });
 export type Interaction = z.infer<typeof interactionSchema>;

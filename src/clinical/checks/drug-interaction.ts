@@ -31,7 +31,9 @@ export function checkDrugInteractions(
           const interaction = seen.has(key) ? undefined : (kb.interactionsByDrug.get(drugId) ?? []).find((i) => pairs(kb, i, drugId, medDrug));
           if (!interaction || (continuing && SEVERITY_ORDER[interaction.severity] < SEVERITY_ORDER.critical)) continue;
           seen.add(key);
-          findings.push(interactionFinding(kb, mention, drugId, medDrug, med.reference, interaction));
+          const third = interaction.escalatesWith && medications.find((m) => m !== med && m.drugIds.some((d) => interaction.escalatesWith?.agents.some((ref) => agentCovers(kb, ref, d))));
+          const finding = interactionFinding(kb, mention, drugId, medDrug, med.reference, interaction);
+          findings.push(third && interaction.escalatesWith ? { ...finding, severity: interaction.escalatesWith.severity, alsoImplicated: [third.reference] } : finding);
         }
       }
     }
