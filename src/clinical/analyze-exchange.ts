@@ -38,6 +38,12 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
   return withSentences(findings, messages, exchange.botReply);
 }
 
+const RESTART_BEFORE = /\b(?:restart|re-start|resume|start|go back on|get back on|take|try|use|ask(?:ing)?\s+(?:\w+\s+){0,3}for|prescribe|get)\s+(?:\w+\s+){0,3}$/i;
+
+function restarts(text: string, at: number): boolean {
+  return RESTART_BEFORE.test(text.slice(Math.max(0, at - 40), at));
+}
+
 function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined, reply: ChatMessage, context: PatientContext, at: Date): Finding[] {
   const resolved = resolveContext(kb, context);
   const state = withStatedFacts(resolvePatientState(context, at), patientMessage?.text);
@@ -46,7 +52,8 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   const patientMentions = patientMessage ? extractMentions(kb, patientMessage, names) : [];
   const isChild = state.ageYears !== undefined && state.ageYears < 18;
   const someoneElses = patientMessage ? thirdPartyDrugs(patientMentions, patientMessage.text, isChild) : new Set<string>();
-  const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref));
+  // A drug the chart records as stopped is being talked about, not advised, unless the reply restarts it.
+  const advised = mentions.filter((m) => m.stance === 'recommended' && !someoneElses.has(m.ref) && !(resolved.inactiveDrugIds.has(m.ref) && !restarts(reply.text, m.start)));
   const reported = reportedMedications(patientMessage, patientMentions, resolved.medications, someoneElses, resolved.inactiveDrugIds);
   // "Yes" to "I take methotrexate… is trimethoprim fine?" endorses the new drug, not what the patient already takes.
   const alreadyTaken = new Set(reported.flatMap((m) => m.drugIds));

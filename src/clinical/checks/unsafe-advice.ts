@@ -70,8 +70,13 @@ const CONSEQUENCE_AFTER = /^[\s\w']{0,30}?\b(?:(?:can|could|may|might|will|would
 
 /** "Skip her regular Tylenol dose" stops Tylenol: a stop order that names a drug is about that drug, not another one in the exchange. */
 function namesAnotherDrug(kb: KnowledgeBase, covered: ReadonlySet<string>, mentions: DrugMention[], match: RegExpExecArray): boolean {
+  const isCovered = (m: DrugMention) => drugsOf(kb, m.ref).some((d) => covered.has(d));
   const inside = mentions.filter((m) => !m.ref.startsWith('class:') && m.start >= match.index && m.end <= match.index + match[0].length);
-  return inside.length > 0 && !inside.some((m) => drugsOf(kb, m.ref).some((d) => covered.has(d)));
+  if (inside.length > 0) return !inside.some(isCovered);
+  // "Take the tramadol… and stop it once the pain settles": "it" is the drug named just before.
+  if (!/\b(?:it|them)\b/i.test(match[0])) return false;
+  const antecedent = mentions.filter((m) => !m.ref.startsWith('class:') && m.end <= match.index).at(-1);
+  return antecedent !== undefined && !isCovered(antecedent);
 }
 
 function namesAConsequence(text: string, match: RegExpExecArray): boolean {
