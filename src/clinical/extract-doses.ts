@@ -27,13 +27,13 @@ const NUMBER_WORDS: Record<string, number> = {
 // Never the tail of a longer number: "500 mg" is not "5" then "00 mg".
 const NUM = String.raw`(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one and a half|half|an?|one|two|three|four|five|six|seven|eight|nine|ten)`;
 /** Mass, and international units for the drugs whose IU the knowledge base converts (vitamin D: 40 IU per microgram). */
-const MASS_UNIT = String.raw`(mg|milligrams?|mcg|µg|ug|micrograms?|g|grams?|iu|i\.u\.|international units?)`;
+const MASS_UNIT = String.raw`(mg|milligrams?|mcg|µg|ug|micrograms?|g|grams?|iu|i\.u\.|international units?|units?)`;
 const VOLUME_UNIT = String.raw`(ml|mls|millilit(?:er|re)s?|tsp|teaspoons?|tbsp|tablespoons?)`;
 const COUNT_UNIT = String.raw`(tablets?|tabs?|pills?|capsules?|caps|caplets?|softgels?|gel ?caps?|liqui-?caps|lozenges?|suppositor(?:y|ies)|puffs?|sachets?|patch(?:es)?|ones)`;
 
 const PATTERNS = {
   concentration: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\s*(?:\/|per|in|in each|in every)\s*${NUM}?\s*${VOLUME_UNIT}`, 'i'),
-  countWithStrength: new RegExp(String.raw`${NUM}\s*(?:x\s*)?(?:of\s+(?:your|the|my|these|those|her|his)\s+)?(?:${NUM}\s*${MASS_UNIT}\s*)?${COUNT_UNIT}(?:\s*(?:of|at|containing|,)\s*${NUM}\s*${MASS_UNIT})?`, 'gi'),
+  countWithStrength: new RegExp(String.raw`${NUM}\s*(?:x\s*)?(?:of\s+(?:your|the|my|these|those|her|his)\s+)?(?:${NUM}\s*${MASS_UNIT}\s*)?(?:whole\s+|full\s+|extra\s+|more\s+|additional\s+)?${COUNT_UNIT}(?:\s*(?:of|at|containing|,)\s*${NUM}\s*${MASS_UNIT})?`, 'gi'),
   mass: new RegExp(String.raw`${NUM}\s*${MASS_UNIT}\b(?!\s*(?:\/|per)\s*(?:\d+\s*)?(?:ml|kg))`, 'i'),
   volume: new RegExp(String.raw`${NUM}\s*${VOLUME_UNIT}\b`, 'i'),
   dailyTotal: new RegExp(
@@ -51,6 +51,33 @@ const TIMES: Record<string, number> = {
   bid: 2, 'b.i.d.': 2, bd: 2, tid: 3, 't.i.d.': 3, tds: 3, qid: 4, 'q.i.d.': 4, qds: 4, od: 1,
 };
 
+const WORD_VALUES: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+};
+const NUMBER_PHRASE = /\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a)\s+)?(?:hundred|thousand)(?:\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)?\b|\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?\b|\b(?:eleven|twelve|fifteen)\b/gi;
+
+/**
+ * "five hundred milligrams" → "500" padded to the same length, so offsets into the original text
+ * still hold for evidence.
+ */
+export function numbersAsDigits(text: string): string {
+  return text.replace(NUMBER_PHRASE, (phrase) => {
+    let total = 0;
+    let current = 0;
+    for (const word of phrase.toLowerCase().split(/[\s-]+/)) {
+      if (word === 'and') continue;
+      if (word === 'a') current = 1;
+      else if (word === 'hundred') current = (current || 1) * 100;
+      else if (word === 'thousand') {
+        total += (current || 1) * 1000;
+        current = 0;
+      } else current += WORD_VALUES[word] ?? 0;
+    }
+    const digits = String(total + current);
+    return digits.length <= phrase.length ? digits.padEnd(phrase.length, ' ') : phrase;
+  });
+}
+
 function num(text: string | undefined): number | undefined {
   if (!text) return undefined;
   const lower = text.toLowerCase();
@@ -61,7 +88,7 @@ function num(text: string | undefined): number | undefined {
 
 function toMg(value: number, unit: string, iuPerMg?: number): number {
   const u = unit.toLowerCase();
-  if (u.startsWith('i')) return iuPerMg ? value / iuPerMg : NaN;
+  if (u.startsWith('i') || u.startsWith('unit')) return iuPerMg ? value / iuPerMg : NaN;
   if (u.startsWith('mcg') || u.startsWith('µg') || u.startsWith('ug') || u.startsWith('microgram')) return value / 1000;
   if (u === 'g' || u.startsWith('gram')) return value * 1000;
   return value;
@@ -220,6 +247,8 @@ function plausibleCount(m: RegExpMatchArray): boolean {
   return !/ones$/i.test(m[0]) || m[2] !== undefined || m[5] !== undefined;
 }
 
+const SCHEDULE_SLOT = /\b(?:morning|breakfast|mid-?morning|lunch|lunchtime|midday|noon|afternoon|tea ?time|evening|dinner|supper|bedtime|night)\s*[:=\-–]\s*(one|two|three|four|[1-4])\b/gi;
+
 const PER_DAY_AFTER = /^\s*(?:a|per|in|each|in any|every|within|over)\s*(?:day|24 ?h)/i;
 const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exceed|do not exceed|don'?t exceed|shouldn'?t exceed|max(?:imum)?(?: of| is| dose is)?|up to|at most|limit (?:of|is)|stay under|below|under)\s*$/i;
 
@@ -269,6 +298,13 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
     const n = num(dailyCount[1]);
     const strength = dailyCount[2] ? toMg(num(dailyCount[2]) ?? NaN, dailyCount[3], iuPerMg) : dailyCount[5] ? toMg(num(dailyCount[5]) ?? NaN, dailyCount[6], iuPerMg) : product?.unitMg;
     if (n !== undefined && strength !== undefined) dailyMg = n * strength;
+  }
+  // "morning: 2, lunch: 2, evening: 2, bedtime: 2": a day's schedule written as a list.
+  const slots = [...text.matchAll(SCHEDULE_SLOT)].map((m) => num(m[1]) ?? 0).filter((n) => n > 0);
+  if (!count && slots.length >= 2 && product?.unitMg && dailyMg === undefined) {
+    singleMg = Math.max(...slots) * product.unitMg;
+    unitMg = product.unitMg;
+    dailyMg = slots.reduce((a, b) => a + b, 0) * product.unitMg;
   }
   let bareUnits: number | undefined;
   if (!count && !dailyCount && (product?.unitMg || product?.ingredients)) {
@@ -333,7 +369,7 @@ function statedTimes(text: string): number | undefined {
 }
 
 /** "take 2 every 4 hours": a bare count after a verb, with a schedule to show it counts doses. */
-const BARE_COUNT_TAKEN = /\b(?:take|have|give|use|try)\s+(one|two|three|four|[1-4])\s+(?=every\b|at a time\b|at once\b|q\s?\d|times\b|a day\b|each time\b|together\b)/i;
+const BARE_COUNT_TAKEN = /\b(?:take|have|give|use|try)\s+(?:up to\s+)?(one|two|three|four|five|six|[1-6])\s+(?=every\b|at a time\b|at once\b|q\s?\d|times\b|a day\b|each time\b|together\b)/i;
 const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:${MASS_UNIT}|${VOLUME_UNIT}|${COUNT_UNIT})\b|${BARE_COUNT_TAKEN.source}`, 'i');
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */

@@ -1,5 +1,5 @@
 import { REFUSES } from './endorsement';
-import { firstDoseAt, firstDoseSentence, productAt, type ProductStrength } from './extract-doses';
+import { firstDoseAt, firstDoseSentence, numbersAsDigits, productAt, type ProductStrength } from './extract-doses';
 import type { ChatMessage, DrugMention } from './types';
 
 export interface ImpliedMention {
@@ -17,10 +17,11 @@ export function impliedDoseSubject(patientMentions: DrugMention[], patientText: 
   if (REFUSES.test(reply.text)) return undefined;
   const asked = patientMentions.filter((m) => !m.ref.startsWith('class:') && m.stance !== 'warned');
   if (asked.length === 0 || new Set(asked.map((m) => m.ref)).size !== 1) return undefined;
-  const at = firstDoseSentence(reply.text);
+  const readable = numbersAsDigits(reply.text);
+  const at = firstDoseSentence(readable);
   if (at === undefined) return undefined;
   // A drug the reply names before the dose ("Ibuprofen is fine. Take two tablets") is what the dose is for.
-  const doseAt = firstDoseAt(reply.text, at);
+  const doseAt = firstDoseAt(readable, at);
   if (replyMentions.some((m) => !m.ref.startsWith('class:') && m.start < doseAt)) return undefined;
   const subject = asked[0];
   const lower = patientText.toLowerCase();

@@ -77,12 +77,13 @@ function resolveMedication(kb: KnowledgeBase, med: MedicationStatement | Medicat
   const concept = med.medicationCodeableConcept ?? (med.medicationReference?.display ? { text: med.medicationReference.display } : undefined);
   const drugIds = agentsOf(kb, concept).filter((ref) => !ref.startsWith('class:'));
   const single = drugIds.length === 1 ? drugIds[0] : undefined;
+  const iuPerMg = single ? kb.drugs.get(single)?.dosing?.iuPerMg : undefined;
   return {
     reference: `${med.resourceType}/${med.id}`,
     drugIds,
     label: conceptText(concept) || drugIds.join(', '),
-    dose: prescribedDose(med, single ?? drugIds[0] ?? ''),
-    strength: single ? strengthOf(medicationName(med), single) : undefined,
+    dose: prescribedDose(med, single ?? drugIds[0] ?? '', iuPerMg),
+    strength: single ? strengthOf(medicationName(med), single, iuPerMg) : undefined,
   };
 }
 

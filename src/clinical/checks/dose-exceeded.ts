@@ -1,5 +1,5 @@
 import type { KnowledgeBase } from '../../knowledge/knowledge-base';
-import { extractDose, productAt, type ProductStrength, type StatedDose } from '../extract-doses';
+import { extractDose, numbersAsDigits, productAt, type ProductStrength, type StatedDose } from '../extract-doses';
 import type { CurrentRegimen } from '../current-regimen';
 import type { PatientState } from '../patient-state';
 import type { ResolvedMedication } from '../resolve-context';
@@ -29,6 +29,8 @@ export function checkDoses(
   statedStrengths = new Map<string, ProductStrength>(),
 ): Finding[] {
   const findings: Finding[] = [];
+  // "five hundred milligrams" read as 500, at the same offsets.
+  const readable = numbersAsDigits(text);
   const undosed: DrugMention[] = [];
   const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string }>();
   const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
@@ -47,7 +49,8 @@ export function checkDoses(
     const previous = recommended[i - 1];
     const leadsSentence = !previous || previous.message !== mention.message || /[.!?\n]/.test(text.slice(previous.end, mention.start));
     const implied = impliedProducts.get(mention) ?? statedStrengths.get(mention.ref) ?? chartStrength;
-    const dose = extractDose(text, mention, recommended[i + 1]?.start, kb.products, implied, iuPerMg, leadsSentence);
+    const dose = extractDose(readable, mention, recommended[i + 1]?.start, kb.products, implied, iuPerMg, leadsSentence);
+    if (dose) dose.text = text.slice(dose.start, dose.end).trim();
     if (!dose) undosed.push(mention);
     if (!dose || implausibleForDrug(kb, mention.ref, dose)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
