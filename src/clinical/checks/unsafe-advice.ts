@@ -43,7 +43,9 @@ export function checkUnsafeAdvice(
     }
     if (rule.patterns.length > 0) {
       const stopping = rule.kind === 'stop-critical-medication';
-      const match = rule.patterns.flatMap((p) => p.matches(text)).find((m) => !(stopping && (namesAConsequence(text, m) || namesAnotherDrug(kb, rule.drugIds, mentions, m))));
+      const match = rule.patterns
+        .flatMap((p) => p.matches(text))
+        .find((m) => !(stopping && (namesAConsequence(text, m) || namesAnotherDrug(kb, rule.drugIds, mentions, m) || STOP_WHEN_DONE.test(text.slice(m.index + m[0].length)))));
       if (!match) continue;
       hit = { index: match.index, length: match[0].length, message: reply };
     }
@@ -63,6 +65,9 @@ export function checkUnsafeAdvice(
   }
   return findings;
 }
+
+/** "Stop it once the pain settles": the end of a course, not a stop order for a chronic drug. */
+const STOP_WHEN_DONE = /^\s*(?:once|when|as soon as|after)\s+(?:the\s+|your\s+)?(?:pain|symptoms?|infection|swelling|cough|it|course)\s+(?:settles?|has settled|goes|has gone|is gone|improves?|eases?|clears?|resolves?|is better|finishes|is finished)|^\s*(?:once|when)\s+you\s+(?:no longer|don'?t)\s+need/i;
 
 /** "Stopping it raises your risk of a stroke": a gerund that is the subject of a consequence explains, it does not instruct. */
 const GERUND = /^(?:stopping|skipping|quitting|coming off|missing|halting|pausing|dropping)\b/i;
