@@ -31,12 +31,16 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
   if (!exchange.botReply) {
     if (!exchange.patientMessage) return [];
     const age = resolvePatientState(context, at).ageYears;
-    return checkSelfHarm(kb, exchange.patientMessage, age !== undefined && age < 18);
+    // A parent, carer or support worker writing for the patient speaks of them in the third person.
+    const forThePatient = (age !== undefined && age < 18) || PROXY_WRITER.test(exchange.patientMessage.text);
+    return checkSelfHarm(kb, exchange.patientMessage, forThePatient);
   }
   const findings = analyzeReply(kb, exchange.patientMessage, exchange.botReply, context, at);
   const messages = exchange.patientMessage ? [exchange.patientMessage, exchange.botReply] : [exchange.botReply];
   return withSentences(findings, messages, exchange.botReply);
 }
+
+const PROXY_WRITER = /\b(?:support worker|carer|caregiver|care worker|care assistant|key ?worker|personal assistant)\b[^.!?]{0,20}\b(?:here\s+)?(?:for|of|to)\b|\b(?:i'?m|i am)\s+(?:his|her|their)\s+(?:carer|caregiver|support worker|mum|mom|dad|guardian)\b/i;
 
 const RESTART_BEFORE = /\b(?:restart|re-start|resume|start|go back on|get back on|take|try|use|ask(?:ing)?\s+(?:\w+\s+){0,3}for|prescribe|get)\s+(?:\w+\s+){0,3}$/i;
 

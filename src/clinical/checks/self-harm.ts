@@ -40,7 +40,11 @@ const FIRST_PERSON = /\b(?:i|i'?d|i'?m|im|id|me|my ?self|my)\b/i;
  * "My friend said she wants to die" is about someone else: a third person in the same sentence, with
  * no "I" between them and the phrase ("she'd be better off with someone else and honestly I'd be better off dead").
  */
+/** "For a client with recent suicidal thoughts": a professional asking about someone in their care. */
+const CLIENT_OF = /\b(?:a|my|our|the|this)\s+(?:client|patient|resident|service user|pupil)\s+(?:who|with|of mine)\b[^.!?]*$/i;
+
 function aboutSomeoneElse(before: string): boolean {
+  if (CLIENT_OF.test(before)) return true;
   const third = THIRD_PARTY.exec(before);
   if (!third) return false;
   return !FIRST_PERSON.test(before.slice(third.index + third[1].length));
@@ -89,7 +93,7 @@ export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage, patientIs
   return [{ ...best, evidence: [first, ...others] }];
 }
 
-const PAST_TENSE = /\b(?:attempted|tried|took|taken|was|were|had|used to|harmed|overdosed|swallowed|did|cut|burned|burnt)\b/i;
+const PAST_TENSE = /\b(?:attempted|tried|took|taken|was|were|had|used to|harmed|overdosed|swallowed|did|cut|burned|burnt|scars?|history of)\b/i;
 
 function toldInPast(text: string, match: RegExpExecArray): boolean {
   return PAST_TENSE.test(match[0]) || PAST_TENSE.test(text.slice(Math.max(0, match.index - 30), match.index));
