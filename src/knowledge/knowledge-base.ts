@@ -53,7 +53,7 @@ export interface KnowledgeBase {
   /** drug id → the contraindication rules naming it (directly or by class), in file order. */
   contraindicationsByDrug: Map<string, Contraindication[]>;
   redFlags: {
-    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; drugs?: AgentRef[]; meetsRequiresAlso: boolean }; pregnancyFromWeek?: number; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
+    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; drugs?: AgentRef[]; underAgeYears?: number; meetsRequiresAlso: boolean }; pregnancyFromWeek?: number; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
     emergencyReferral: Pattern[];
     urgentReferral: Pattern[];
     historyMarkers: Pattern[];

@@ -236,6 +236,8 @@ export const redFlagSchema = z.object({
     .object({
       pregnancy: z.boolean().optional(),
       conditionText: z.array(z.string().min(3)).optional(),
+      /** A patient younger than this (from the chart's birth date) is what the pattern's age words would say. */
+      underAgeYears: z.number().positive().optional(),
       /** Chart medications that make the symptoms graver (melaena on apixaban): implicated, never standing in for `requiresAlso`. */
       drugs: z.array(agentRefSchema).optional(),
       /** false: the chart entry is implicated but the text must still meet `requiresAlso` itself. */

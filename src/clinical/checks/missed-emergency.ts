@@ -76,13 +76,16 @@ function strongest(hits: RedFlagHit[]): RedFlagHit | undefined {
 function redFlagHits(kb: KnowledgeBase, message: ChatMessage, state?: PatientState, medications: ResolvedMedication[] = []): RedFlagHit[] {
   const hits: RedFlagHit[] = [];
   for (const flag of kb.redFlags.redFlags) {
-    const hit = flag.patterns
+    let hit = flag.patterns
       .map((p) => firstAffirmedMatch(p, message.text))
       .find((m) => m !== undefined && !toldAsHistory(kb, message.text, m.start));
+    // "My baby have 5 weeks" may never be said: the chart's birth date says what the age words would.
+    const youngEnough = flag.chart?.underAgeYears !== undefined && state?.ageYears !== undefined && state.ageYears < flag.chart.underAgeYears;
+    if (!hit && youngEnough) hit = flag.requiresAlso?.map((p) => firstAffirmedMatch(p, message.text)).find((m) => m !== undefined);
     if (!hit) continue;
     const weeks = state?.pregnancy?.weeks;
     if (flag.pregnancyFromWeek !== undefined && weeks !== undefined && weeks < flag.pregnancyFromWeek) continue;
-    const chartEntries = state && flag.chart ? chartEntriesFor(flag.chart, state) : [];
+    const chartEntries = [...(state && flag.chart ? chartEntriesFor(flag.chart, state) : []), ...(youngEnough && state ? [state.patientReference] : [])];
     const chartMeetsRequirement = chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false;
     if (flag.requiresAlso && !chartMeetsRequirement && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
     const drugEntries = flag.chart?.drugs ? medications.filter((m) => m.drugIds.some((d) => flag.chart?.drugs?.some((ref) => agentCovers(kb, ref, d)))).map((m) => m.reference) : [];
