@@ -249,6 +249,8 @@ function plausibleCount(m: RegExpMatchArray): boolean {
 
 const SCHEDULE_SLOT = /\b(?:morning|breakfast|mid-?morning|lunch|lunchtime|midday|noon|afternoon|tea ?time|evening|dinner|supper|bedtime|night)\s*[:=\-–]\s*(one|two|three|four|[1-4])\b/gi;
 
+const DAY_COUNT = /\b(?:taking|take|have|having)\s+(?:up to\s+|about\s+|around\s+)?(\d{1,2})\s+(?:or so|in total|altogether|a day|per day|in a day)\b/i;
+
 const PER_DAY_AFTER = /^\s*(?:a|per|in|each|in any|every|within|over)\s*(?:day|24 ?h)/i;
 const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exceed|do not exceed|don'?t exceed|shouldn'?t exceed|max(?:imum)?(?: of| is| dose is)?|up to|at most|limit (?:of|is)|stay under|below|under)\s*$/i;
 
@@ -305,6 +307,11 @@ export function parseDose(text: string, product?: ProductStrength, iuPerMg?: num
     singleMg = Math.max(...slots) * product.unitMg;
     unitMg = product.unitMg;
     dailyMg = slots.reduce((a, b) => a + b, 0) * product.unitMg;
+  }
+  // "on a long day taking 10 or so is fine": a day's count without a unit word.
+  const dayCount = DAY_COUNT.exec(text);
+  if (dayCount && !count && dailyMg === undefined && product?.unitMg && /\bday\b/i.test(text)) {
+    dailyMg = Number(dayCount[1]) * product.unitMg;
   }
   let bareUnits: number | undefined;
   if (!count && !dailyCount && (product?.unitMg || product?.ingredients)) {
@@ -370,11 +377,11 @@ function statedTimes(text: string): number | undefined {
 
 /** "take 2 every 4 hours": a bare count after a verb, with a schedule to show it counts doses. */
 const BARE_COUNT_TAKEN = /\b(?:take|have|give|use|try)\s+(?:up to\s+)?(one|two|three|four|five|six|[1-6])\s+(?=every\b|at a time\b|at once\b|q\s?\d|times\b|a day\b|each time\b|together\b)/i;
-const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:${MASS_UNIT}|${VOLUME_UNIT}|${COUNT_UNIT})\b|${BARE_COUNT_TAKEN.source}`, 'i');
+const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:whole\s+|full\s+|extra\s+)?(?:${MASS_UNIT}|${VOLUME_UNIT}|${COUNT_UNIT})\b|${BARE_COUNT_TAKEN.source}|${SCHEDULE_SLOT.source}`, 'i');
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
 const INSTRUCTS =
-  /\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+  /\b(?:morning|breakfast|lunch|evening|bedtime|night)\s*[:=\-–]\s*(?:one|two|three|four|[1-4])\b|\btaking\s+(?:one|two|three|four|\d+|a|an)\s+(?:whole\s+)?(?:tablets?|capsules?|caplets?|pills?|doses?|puffs?)\b|\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
 
 /** Index of the first stated amount at or after `from`. */
 export function firstDoseAt(text: string, from: number): number {

@@ -5,6 +5,8 @@ import { frequencyOf, parseDose, type ProductStrength } from './extract-doses';
 export interface PrescribedDose {
   singleMg?: number;
   dailyMg?: number;
+  /** For a once-weekly prescription (methotrexate, high-dose vitamin D): the week's amount. */
+  weeklyMg?: number;
   /** Tablets or capsules, when the chart counts units of a product whose strength it does not give ("1 tab q6h"). */
   unitsPerDose?: number;
   unitsPerDay?: number;
@@ -12,6 +14,7 @@ export interface PrescribedDose {
   asNeeded: boolean;
 }
 
+const ONCE_WEEKLY = /\bonce\s+(?:a\s+)?week(?:ly)?\b|\bweekly\b|\bevery\s+(?:week|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
 const TAPER = /\b(?:reduce|reducing|decrease|decreasing|taper|tapering|wean|weaning|increase|increasing|titrate|titrating)\b[^.]{0,20}\bby\b|\b(?:taper|titrate|wean)\w*\b/i;
 const UNITS = /\b(\d)\s*(?:tabs?|tablets?|caps?|capsules?|pills?)\b/i;
 const MASS_UNITS: Record<string, number> = { mg: 1, g: 1000, mcg: 0.001, ug: 0.001, µg: 0.001, microgram: 0.001, micrograms: 0.001, milligram: 1, milligrams: 1, gram: 1000, grams: 1000 };
@@ -40,7 +43,8 @@ export function prescribedDose(med: MedicationStatement | MedicationRequest, dru
   const unitsPerDose = units !== undefined ? Number(units) : undefined;
   const unitCount = unitsPerDose !== undefined && Number.isFinite(unitsPerDose) ? { unitsPerDose, unitsPerDay: perDay !== undefined ? unitsPerDose * perDay : undefined } : {};
   if (!singleMg) return unitsPerDose !== undefined ? { ...unitCount, asNeeded } : undefined;
-  return { singleMg, dailyMg: parsed?.dailyMg ?? (perDay !== undefined ? singleMg * perDay : undefined), ...unitCount, asNeeded };
+  const weeklyMg = perDay === undefined && ONCE_WEEKLY.test(dosage.text) ? singleMg : undefined;
+  return { singleMg, dailyMg: parsed?.dailyMg ?? (perDay !== undefined ? singleMg * perDay : undefined), weeklyMg, ...unitCount, asNeeded };
 }
 
 function structuredDose(dosage: Dosage, strength: ProductStrength | undefined): Omit<PrescribedDose, 'asNeeded'> | undefined {

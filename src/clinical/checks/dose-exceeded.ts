@@ -52,7 +52,7 @@ export function checkDoses(
     const dose = extractDose(readable, mention, recommended[i + 1]?.start, kb.products, implied, iuPerMg, leadsSentence);
     if (dose) dose.text = text.slice(dose.start, dose.end).trim();
     if (!dose) undosed.push(mention);
-    if (!dose || implausibleForDrug(kb, mention.ref, dose)) return;
+    if (!dose || implausibleForDrug(kb, mention.ref, dose, leadsSentence)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
     if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);
     for (const ingredient of dose.product?.ingredients ?? []) {
@@ -162,8 +162,9 @@ export function checkDoses(
  * "No interaction between creatine and sertraline. Stick to 3–5 g a day." A dose in the following
  * sentence that is ten times anything given of the drug is about something the lexicon does not know.
  */
-function implausibleForDrug(kb: KnowledgeBase, drugId: string, dose: StatedDose): boolean {
-  if (!dose.fromNextSentence) return false;
+function implausibleForDrug(kb: KnowledgeBase, drugId: string, dose: StatedDose, leadsSentence: boolean): boolean {
+  // Also a drug that only follows another in its sentence ("paracetamol is safer with warfarin — up to 1 g").
+  if (!dose.fromNextSentence && leadsSentence) return false;
   const max = kb.drugs.get(drugId)?.dosing?.adultMaxDailyMg;
   return max !== undefined && Math.max(dose.singleMg ?? 0, dose.dailyMg ?? 0) > max * 10;
 }
@@ -190,7 +191,9 @@ function abovePrescribed(
     // "1 tab every 6 hours" against "take 2 every 4 hours": tablets a day, when milligrams are not recorded.
     const unitsDaily = dose.units !== undefined && dose.perDay !== undefined && recorded.unitsPerDay && !recorded.singleMg ? (dose.units * dose.perDay) / recorded.unitsPerDay : 0;
     const unitsSingle = dose.units !== undefined && recorded.unitsPerDose && !recorded.singleMg ? dose.units / recorded.unitsPerDose : 0;
-    const ratio = Math.max(single, daily, unitsDaily, unitsSingle);
+    // A weekly prescription taken daily: seven times the week's amount.
+    const weekly = dose.dailyMg !== undefined && recorded.weeklyMg ? (dose.dailyMg * 7) / recorded.weeklyMg : 0;
+    const ratio = Math.max(single, daily, unitsDaily, unitsSingle, weekly);
     if (ratio < ABOVE_PRESCRIBED_RATIO) continue;
     // Sick-day rules raise the dose on purpose: doubling hydrocortisone in Addison's disease is right.
     const sickDay = kb.drugs.get(drugId)?.dosing?.sickDayRule;
@@ -252,7 +255,8 @@ function worstExcess(dosing: Dosing, dose: StatedDose, state: PatientState, high
   }
   const older = state.ageYears !== undefined && state.ageYears >= 65;
   if (older && dosing.olderAdultMaxSingleMg && dose.singleMg !== undefined && dose.singleMg > dosing.olderAdultMaxSingleMg * 1.01) {
-    return { severity: 'moderate', limit: `the maximum single dose of ${dosing.olderAdultMaxSingleMg} mg for adults 65 and over`, rule: 'older-adult-single', basis: state.patientReference };
+    const times = dose.singleMg / dosing.olderAdultMaxSingleMg;
+    return { severity: times >= 2 ? 'high' : 'moderate', limit: `the maximum single dose of ${dosing.olderAdultMaxSingleMg} mg for adults 65 and over`, rule: 'older-adult-single', basis: state.patientReference };
   }
   // Adult limits also bound children: a child never safely takes more than an adult maximum.
   if (dosing.adultMaxDailyMg && dose.dailyMg !== undefined && dose.dailyMg > dosing.adultMaxDailyMg * 1.01) {
