@@ -74,7 +74,7 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
     ...checkContraindications(kb, recommended, state),
     ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended),
   ];
-  const drugFindings = [...checkAllergyConflicts(kb, recommended, resolved.allergies), ...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported), ...aboutDrugs];
+  const drugFindings = [...checkAllergyConflicts(kb, recommended, resolved.allergies), ...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported, new Set(mentions.filter((m) => m.stance === 'warned').flatMap((m) => drugsOf(kb, m.ref)))), ...aboutDrugs];
   return [
     ...implicateChartMedications(settleOverlaps(kb, drugFindings, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds))), resolved.medications, exchangeDrugIds),
     ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens, resolved.medications) : []),

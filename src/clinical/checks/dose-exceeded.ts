@@ -47,10 +47,13 @@ export function checkDoses(
     const chartStrength = medications.find((m) => m.strength && m.drugIds.includes(mention.ref))?.strength;
     const iuPerMg = kb.drugs.get(mention.ref)?.dosing?.iuPerMg;
     const previous = recommended[i - 1];
-    const leadsSentence = !previous || previous.message !== mention.message || /[.!?\n]/.test(text.slice(previous.end, mention.start));
+    // "Tylenol (acetaminophen)" names one drug twice: the second name still leads.
+    const leadsSentence = !previous || previous.message !== mention.message || previous.ref === mention.ref || /[.!?\n]/.test(text.slice(previous.end, mention.start));
     const implied = impliedProducts.get(mention) ?? statedStrengths.get(mention.ref) ?? chartStrength;
     const dose = extractDose(readable, mention, recommended[i + 1]?.start, kb.products, implied, iuPerMg, leadsSentence);
     if (dose) dose.text = text.slice(dose.start, dose.end).trim();
+    // A drug that only follows another in its sentence owns just an amount right after its name ("with paracetamol 1 g").
+    if (dose && !leadsSentence && !AMOUNT_RIGHT_AFTER.test(readable.slice(mention.end, mention.end + 12)) && !AMOUNT_RIGHT_BEFORE.test(readable.slice(Math.max(0, mention.start - 24), mention.start))) return;
     if (!dose) undosed.push(mention);
     if (!dose || implausibleForDrug(kb, mention.ref, dose, leadsSentence)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
@@ -168,6 +171,9 @@ function implausibleForDrug(kb: KnowledgeBase, drugId: string, dose: StatedDose,
   const max = kb.drugs.get(drugId)?.dosing?.adultMaxDailyMg;
   return max !== undefined && Math.max(dose.singleMg ?? 0, dose.dailyMg ?? 0) > max * 10;
 }
+
+const AMOUNT_RIGHT_AFTER = /^\s*(?:\(|,)?\s*\d/;
+const AMOUNT_RIGHT_BEFORE = /(?:\d[\d,.]*\s*(?:mg|g|mcg|micrograms?|ml|mls?)\s+(?:of\s+)?(?:your\s+|the\s+)?|\b(?:\d|one|two|three|four|five|six)\s+(?:x\s+)?)$/i;
 
 /** Half again the recorded dose is no rounding or tablet-size difference: the reply is giving more than prescribed. */
 const ABOVE_PRESCRIBED_RATIO = 1.5;

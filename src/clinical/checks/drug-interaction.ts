@@ -15,6 +15,8 @@ export function checkDrugInteractions(
   chart: ResolvedMedication[],
   exchangeDrugs: ReadonlySet<string> = new Set(),
   reported: ResolvedMedication[] = [],
+  /** Drugs the reply tells the patient to pause or avoid ("pause your simvastatin during the course"). */
+  heldByReply: ReadonlySet<string> = new Set(),
 ): Finding[] {
   const findings: Finding[] = [];
   const current = new Set(chart.flatMap((m) => m.drugIds));
@@ -26,7 +28,7 @@ export function checkDrugInteractions(
       const continuing = current.has(drugId);
       for (const med of medications) {
         for (const medDrug of med.drugIds) {
-          if (medDrug === drugId || (continuing && !exchangeDrugs.has(medDrug))) continue;
+          if (medDrug === drugId || heldByReply.has(medDrug) || (continuing && !exchangeDrugs.has(medDrug))) continue;
           const key = `${drugId}|${med.reference}`;
           const interaction = seen.has(key) ? undefined : (kb.interactionsByDrug.get(drugId) ?? []).find((i) => pairs(kb, i, drugId, medDrug));
           if (!interaction || (continuing && SEVERITY_ORDER[interaction.severity] < SEVERITY_ORDER.critical)) continue;
