@@ -20,7 +20,7 @@ import { statedStrengths } from './prescribed-dose';
 import { reportedMedications } from './reported-medications';
 import { resolveContext } from './resolve-context';
 import { withSentences } from './evidence-context';
-import type { ChatMessage, Exchange, Finding } from './types';
+import type { ChatMessage, DrugMention, Exchange, Finding } from './types';
 
 /**
  * Level 2: every rule-based check over one exchange. Pure: the same text, context and knowledge
@@ -46,6 +46,14 @@ const RESTART_BEFORE = /\b(?:restart|re-start|resume|start|go back on|get back o
 
 function restarts(text: string, at: number): boolean {
   return RESTART_BEFORE.test(text.slice(Math.max(0, at - 40), at));
+}
+
+/** "The dentist has given me metronidazole", "new prescription for bendroflumethiazide": just started, whatever the chart's date. */
+const NEWLY_STARTED_BEFORE = /\b(?:(?:has|have|just)\s+(?:given|prescribed|started)\s+me(?:\s+on)?|gave me|prescribed me|started me on|put me on|new prescription (?:for|of)|newly prescribed|just (?:got|been given|started)|been (?:given|prescribed))\s+(?:\w+\s+){0,2}$/i;
+
+function newlyStarted(patientMessage: ChatMessage | undefined, patientMentions: DrugMention[]): Set<string> {
+  if (!patientMessage) return new Set();
+  return new Set(patientMentions.filter((m) => NEWLY_STARTED_BEFORE.test(patientMessage.text.slice(Math.max(0, m.start - 50), m.start))).map((m) => m.ref));
 }
 
 function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined, reply: ChatMessage, context: PatientContext, at: Date): Finding[] {
@@ -74,7 +82,15 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
     ...checkContraindications(kb, recommended, state),
     ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended),
   ];
-  const drugFindings = [...checkAllergyConflicts(kb, recommended, resolved.allergies), ...checkDrugInteractions(kb, recommended, resolved.medications, exchangeDrugIds, reported, new Set(mentions.filter((m) => m.stance === 'warned').flatMap((m) => drugsOf(kb, m.ref)))), ...aboutDrugs];
+  const drugFindings = [...checkAllergyConflicts(kb, recommended, resolved.allergies), ...checkDrugInteractions(
+      kb,
+      recommended,
+      resolved.medications,
+      exchangeDrugIds,
+      reported,
+      new Set(mentions.filter((m) => m.stance === 'warned').flatMap((m) => drugsOf(kb, m.ref))),
+      newlyStarted(patientMessage, patientMentions),
+    ), ...aboutDrugs];
   return [
     ...implicateChartMedications(settleOverlaps(kb, drugFindings, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds))), resolved.medications, exchangeDrugIds),
     ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens, resolved.medications) : []),

@@ -14,6 +14,8 @@ export interface CurrentRegimen {
   reference?: string;
   /** The patient's words, when the regimen comes from the message. */
   evidence?: Evidence;
+  /** Taken as needed: counts only when the reply has it taken alongside ("in between your co-codamol doses"). */
+  asNeeded?: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ function asksAbout(text: string, at: number): boolean {
 /** "Co-codamol 30/500, 2 tablets four times daily (regular)": the paracetamol in a scheduled combination product. */
 function combinationRegimens(kb: KnowledgeBase, medication: ResolvedMedication): CurrentRegimen[] {
   const dose = medication.dose;
-  if (medication.drugIds.length < 2 || !dose || dose.asNeeded || dose.unitsPerDay === undefined) return [];
+  if (!dose || dose.unitsPerDay === undefined) return [];
   const label = ` ${normalizeTerm(medication.label)} `;
   const product = kb.products.find((p) => p.ingredients?.length && label.includes(` ${normalizeTerm(p.name)} `));
   if (!product) return [];
@@ -71,5 +73,5 @@ function combinationRegimens(kb: KnowledgeBase, medication: ResolvedMedication):
   const parts = [{ drug: product.drug, unitMg: product.unitMg }, ...(product.ingredients ?? [])];
   return parts
     .filter((p): p is { drug: string; unitMg: number } => p.unitMg !== undefined)
-    .map((p) => ({ drugId: p.drug, dailyMg: p.unitMg * unitsPerDay, product: product.name, reference: medication.reference }));
+    .map((p) => ({ drugId: p.drug, dailyMg: p.unitMg * unitsPerDay, product: product.name, reference: medication.reference, asNeeded: dose.asNeeded }));
 }

@@ -251,7 +251,7 @@ const SCHEDULE_SLOT = /\b(?:morning|breakfast|mid-?morning|lunch|lunchtime|midda
 
 const DAY_COUNT = /\b(?:taking|take|have|having)\s+(?:up to\s+|about\s+|around\s+)?(\d{1,2})\s+(?:or so|in total|altogether|a day|per day|in a day)\b/i;
 
-const PER_DAY_AFTER = /^\s*(?:a|per|in|each|in any|every|within|over)\s*(?:day|24 ?h)/i;
+const PER_DAY_AFTER = /^\s*(?:a|per|in|each|in any|in a|in one|every|within|within a|over|over a)\s*(?:day|24 ?h)/i;
 const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exceed|do not exceed|don'?t exceed|shouldn'?t exceed|max(?:imum)?(?: of| is| dose is)?|up to|at most|limit (?:of|is)|stay under|below|under)\s*$/i;
 
 /** "take 2 Aleve": a bare count just before a product's name. */
@@ -381,7 +381,7 @@ const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:whole\s+|full\s+|extra\s+)?(?
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
 const INSTRUCTS =
-  /\b(?:morning|breakfast|lunch|evening|bedtime|night)\s*[:=\-–]\s*(?:one|two|three|four|[1-4])\b|\btaking\s+(?:one|two|three|four|\d+|a|an)\s+(?:whole\s+)?(?:tablets?|capsules?|caplets?|pills?|doses?|puffs?)\b|\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+  /\bgo(?:ing)?\s+up\s+to\s+\d|\bthat'?s (?:fine|ok|okay|safe) for (?:you|him|her)\b|\b(?:morning|breakfast|lunch|evening|bedtime|night)\s*[:=\-–]\s*(?:one|two|three|four|[1-4])\b|\btaking\s+(?:one|two|three|four|\d+|a|an)\s+(?:whole\s+)?(?:tablets?|capsules?|caplets?|pills?|doses?|puffs?)\b|\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
 
 /** Index of the first stated amount at or after `from`. */
 export function firstDoseAt(text: string, from: number): number {

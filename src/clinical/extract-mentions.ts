@@ -15,7 +15,7 @@ const CLASS_DESCRIPTOR_BEFORE = /\b(?:is|are|was|as)\s+(?:a|an|also a|also an)\s
 const LIST_JOIN = /^\s*(?:,\s*)?(?:or|and|\/|&)\s*$/i;
 
 /** Verbs that start a fresh instruction: "avoid ibuprofen and take paracetamol" recommends paracetamol. */
-const RESET_VERBS = ['take', 'use', 'try', 'start', 'give', 'switch to', 'opt for', 'choose', 'go with', 'recommend', 'suggest'];
+const RESET_VERBS = ['take', 'use', 'try', 'start', 'give', 'switch to', 'opt for', 'choose', 'go with', 'recommend', 'suggest', 'keep taking', 'continue taking', 'carry on taking', 'keep using', 'carry on with', 'continue with', 'stick with'];
 
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];

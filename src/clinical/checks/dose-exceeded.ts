@@ -108,7 +108,9 @@ export function checkDoses(
   });
   // What the patient already takes adds to a different product the reply recommends ("carry on with
   // your paracetamol, and a Lemsip Max at night"); the same product again only restates the regimen.
+  const lowerText = text.toLowerCase();
   for (const regimen of regimens) {
+    if (regimen.asNeeded && !takenAlongside(lowerText, regimen.product)) continue;
     const total = totals.get(regimen.drugId);
     if (!total || total.products.every((p) => p === regimen.product)) continue;
     total.mg += regimen.dailyMg;
@@ -174,6 +176,13 @@ function implausibleForDrug(kb: KnowledgeBase, drugId: string, dose: StatedDose,
 
 const AMOUNT_RIGHT_AFTER = /^\s*(?:\(|,)?\s*\d/;
 const AMOUNT_RIGHT_BEFORE = /(?:\d[\d,.]*\s*(?:mg|g|mcg|micrograms?|ml|mls?)\s+(?:of\s+)?(?:your\s+|the\s+)?|\b(?:\d|one|two|three|four|five|six)\s+(?:x\s+)?)$/i;
+
+/** "in between your co-codamol doses", "alongside the co-codamol": an as-needed regimen the reply has taken too. */
+function takenAlongside(lowerText: string, product: string): boolean {
+  if (!product) return false;
+  const at = lowerText.indexOf(product);
+  return at >= 0 && /\b(?:in between|between|alongside|on top of|as well as|along with|together with|plus|with)\s+(?:your|the|her|his)\s+$/.test(lowerText.slice(Math.max(0, at - 30), at));
+}
 
 /** Half again the recorded dose is no rounding or tablet-size difference: the reply is giving more than prescribed. */
 const ABOVE_PRESCRIBED_RATIO = 1.5;

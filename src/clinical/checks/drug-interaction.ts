@@ -17,6 +17,8 @@ export function checkDrugInteractions(
   reported: ResolvedMedication[] = [],
   /** Drugs the reply tells the patient to pause or avoid ("pause your simvastatin during the course"). */
   heldByReply: ReadonlySet<string> = new Set(),
+  /** Chart drugs the patient says were just started ("the dentist has given me metronidazole"). */
+  newlyStarted: ReadonlySet<string> = new Set(),
 ): Finding[] {
   const findings: Finding[] = [];
   const current = new Set(chart.flatMap((m) => m.drugIds));
@@ -25,7 +27,7 @@ export function checkDrugInteractions(
   for (const mention of recommended) {
     if (mention.ref.startsWith('class:')) continue; // "an NSAID" names no single drug to check pairwise
     for (const drugId of drugsIn(kb, mention)) {
-      const continuing = current.has(drugId);
+      const continuing = current.has(drugId) && !newlyStarted.has(drugId);
       for (const med of medications) {
         for (const medDrug of med.drugIds) {
           if (medDrug === drugId || heldByReply.has(medDrug) || (continuing && !exchangeDrugs.has(medDrug))) continue;
