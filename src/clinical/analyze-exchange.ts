@@ -10,6 +10,7 @@ import { checkSelfHarm } from './checks/self-harm';
 import { checkUnsafeAdvice } from './checks/unsafe-advice';
 import { chartNames } from './chart-names';
 import { currentRegimens } from './current-regimen';
+import { numbersAsDigits } from './extract-doses';
 import { endorsedByReply, thirdPartyDrugs } from './endorsement';
 import { extractMentions } from './extract-mentions';
 import { implicateChartMedications } from './implicate-chart';
@@ -72,13 +73,21 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   const endorsed = endorsedByReply(patientMentions, reply, mentions).filter((m) => !someoneElses.has(m.ref) && !alreadyTaken.has(m.ref));
   const recommended = [...advised, ...endorsed];
   const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
-  const implied = patientMessage ? impliedDoseSubject(patientMentions, patientMessage.text, reply, mentions, kb.products) : undefined;
+  const readable = numbersAsDigits(reply.text);
+  const implied = patientMessage ? impliedDoseSubject(patientMentions, patientMessage.text, reply, mentions, kb.products, readable) : undefined;
   const dosed = implied && !someoneElses.has(implied.mention.ref) ? [implied.mention, ...advised] : advised;
   const regimens = currentRegimens(kb, patientMessage, patientMentions, resolved.medications, someoneElses);
   const dosesJudged = new Set<string>();
   const impliedProducts = implied?.product ? new Map([[implied.mention, implied.product]]) : undefined;
   const aboutDrugs = [
-    ...checkDoses(kb, reply.text, dosed, state, resolved.medications, impliedProducts, regimens, dosesJudged, statedStrengths(patientMessage?.text, patientMentions)),
+    ...checkDoses(kb, reply.text, dosed, state, {
+      medications: resolved.medications,
+      impliedProducts,
+      regimens,
+      statedStrengths: statedStrengths(patientMessage?.text, patientMentions),
+      readable,
+      judged: dosesJudged,
+    }),
     ...checkContraindications(kb, recommended, state),
     ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended),
   ];

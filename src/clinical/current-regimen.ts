@@ -1,6 +1,6 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import { normalizeTerm } from '../knowledge/knowledge-base';
-import { extractDose } from './extract-doses';
+import { extractDose, ingredientDailyDoses } from './extract-doses';
 import type { ResolvedMedication } from './resolve-context';
 import type { ChatMessage, DrugMention, Evidence } from './types';
 
@@ -35,11 +35,7 @@ export function currentRegimens(kb: KnowledgeBase, patientMessage: ChatMessage |
     const product = dose.product?.name.toLowerCase() ?? '';
     const evidence = { message: patientMessage.reference, start: dose.start, end: dose.end, text: dose.text };
     if (dose.dailyMg) regimens.push({ drugId: mention.ref, dailyMg: dose.dailyMg, product, evidence });
-    // "My Norco, 2 every 6 hours" is also 2.6 g of acetaminophen a day.
-    for (const ingredient of dose.product?.ingredients ?? []) {
-      const perDose = ingredient.unitMg && dose.units ? ingredient.unitMg * dose.units : ingredient.mgPerMl && dose.volumeMl ? ingredient.mgPerMl * dose.volumeMl : undefined;
-      if (perDose !== undefined && dose.perDay !== undefined) regimens.push({ drugId: ingredient.drug, dailyMg: perDose * dose.perDay, product, evidence });
-    }
+    for (const ingredient of ingredientDailyDoses(dose)) regimens.push({ drugId: ingredient.drug, dailyMg: ingredient.dailyMg, product, evidence });
   });
   for (const medication of medications) {
     regimens.push(...combinationRegimens(kb, medication));

@@ -1,3 +1,4 @@
+import { sentenceBounds } from './sentences';
 import type { ChatMessage, Evidence, Finding, RiskCategory } from './types';
 
 /** Findings about a drug the reply advises: the clinician needs the advising sentence, not only the name. */
@@ -23,11 +24,7 @@ export function withSentences(findings: Finding[], messages: ChatMessage[], repl
   });
 }
 
-export function sentenceAround(message: ChatMessage, at: number): Evidence {
-  const text = message.text;
-  let start = 0;
-  for (const m of text.slice(0, at).matchAll(/[.!?\n](?:\s+|$)/g)) start = (m.index ?? 0) + m[0].length;
-  const end = /[.!?\n](?:\s|$)/.exec(text.slice(at));
-  const stop = end ? at + end.index + 1 : text.length;
-  return { message: message.reference, start, end: stop, text: text.slice(start, stop).trim() };
+function sentenceAround(message: ChatMessage, at: number): Evidence {
+  const { start, end } = sentenceBounds(message.text, at);
+  return { message: message.reference, start, end, text: message.text.slice(start, end).trim() };
 }

@@ -200,6 +200,16 @@ export function extractDose(
   };
 }
 
+/** The other ingredients of a combination product, per day: "2 Norco every 6 hours" is also 2.6 g of acetaminophen. */
+export function ingredientDailyDoses(dose: StatedDose): { drug: string; dailyMg: number }[] {
+  if (dose.perDay === undefined) return [];
+  const perDay = dose.perDay;
+  return (dose.product?.ingredients ?? []).flatMap((ingredient) => {
+    const perDose = ingredient.unitMg && dose.units ? ingredient.unitMg * dose.units : ingredient.mgPerMl && dose.volumeMl ? ingredient.mgPerMl * dose.volumeMl : undefined;
+    return perDose === undefined ? [] : [{ drug: ingredient.drug, dailyMg: perDose * perDay }];
+  });
+}
+
 const UNITS_PER_DAY = new RegExp(
   String.raw`(?:up to|no more than|not more than|never more than|maximum of|max(?:imum)?|at most)\s+${NUM}\s*(?:tablets?|tabs?|pills?|capsules?|caplets?|softgels?|doses?)?\s*(?:a|per|in|each|in any)?\s*(?:day|24 ?hours?|24 ?hrs?)`,
   'i',

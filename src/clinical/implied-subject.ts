@@ -13,11 +13,17 @@ export interface ImpliedMention {
  * no drug but states a dose is dosing the one drug the patient asked about. Returns that drug as a
  * mention placed at the reply's first dose sentence, or nothing when the subject is not clear.
  */
-export function impliedDoseSubject(patientMentions: DrugMention[], patientText: string, reply: ChatMessage, replyMentions: DrugMention[], products: ProductStrength[]): ImpliedMention | undefined {
+export function impliedDoseSubject(
+  patientMentions: DrugMention[],
+  patientText: string,
+  reply: ChatMessage,
+  replyMentions: DrugMention[],
+  products: ProductStrength[],
+  readable = numbersAsDigits(reply.text),
+): ImpliedMention | undefined {
   if (REFUSES.test(reply.text)) return undefined;
   const asked = patientMentions.filter((m) => !m.ref.startsWith('class:') && m.stance !== 'warned');
   if (asked.length === 0 || new Set(asked.map((m) => m.ref)).size !== 1) return undefined;
-  const readable = numbersAsDigits(reply.text);
   const at = firstDoseSentence(readable);
   if (at === undefined) return undefined;
   // A drug the reply names before the dose ("Ibuprofen is fine. Take two tablets") is what the dose is for.

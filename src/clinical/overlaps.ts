@@ -10,7 +10,6 @@ import { SEVERITY_ORDER, type Finding } from './types';
  * - a moderate interaction gives way to a contraindication of the same drug at least as grave.
  */
 export function settleOverlaps(kb: KnowledgeBase, findings: Finding[], dosesJudged: ReadonlySet<string>, onChart: ReadonlySet<string> = new Set()): Finding[] {
-  const doseAdjustmentRules = new Set(kb.contraindications.filter((r) => r.doseAdjustment).map((r) => `contraindication:${r.id}`));
   const contraindications = findings.filter((f) => f.category === 'condition-contraindication');
   const contraindicatedOutright = new Set(contraindications.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER.high).flatMap((f) => f.agents));
   const ageContraindication = contraindications.some((f) => f.conflictsWith?.startsWith('Patient/'));
@@ -20,7 +19,7 @@ export function settleOverlaps(kb: KnowledgeBase, findings: Finding[], dosesJudg
     // Propranolol for an asthmatic on salbutamol: the asthma is the problem; a moderate interaction with its inhaler repeats it.
     if (f.category === 'drug-interaction' && SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER.moderate && (contraindicatedAt.get(f.agents[0]) ?? 0) >= SEVERITY_ORDER[f.severity]) return false;
     // A drug already prescribed was dosed by its prescriber for this patient; only a stated dose is judged again.
-    if (doseAdjustmentRules.has(f.rule) && f.agents.every((a) => dosesJudged.has(a) || onChart.has(a))) return false;
+    if (kb.doseAdjustmentRules.has(f.rule) && f.agents.every((a) => dosesJudged.has(a) || onChart.has(a))) return false;
     if (f.rule === 'dose:adjusted-daily' && f.agents.some((a) => contraindicatedOutright.has(a))) return false;
     if (f.rule === 'unsafe-advice:adult-medicine-for-child' && ageContraindication) return false;
     return true;

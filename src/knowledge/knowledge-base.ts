@@ -52,6 +52,8 @@ export interface KnowledgeBase {
   contraindications: Contraindication[];
   /** drug id → the contraindication rules naming it (directly or by class), in file order. */
   contraindicationsByDrug: Map<string, Contraindication[]>;
+  /** Finding rule ids (`contraindication:<id>`) of the rules that only ask for a lower dose. */
+  doseAdjustmentRules: Set<string>;
   redFlags: {
     redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; drugs?: AgentRef[]; underAgeYears?: number; meetsRequiresAlso: boolean }; pregnancyFromWeek?: number; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
     emergencyReferral: Pattern[];
@@ -168,17 +170,19 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     }
   };
 
+  /** The drugs an entry's agent reference stands for: the drug, or every member of the class. */
+  const drugsNamedBy = (ref: AgentRef): string[] => (ref.startsWith('class:') ? [...(classMembers.get(ref.slice(6)) ?? [])] : [ref]);
   const interactionsByDrug = new Map<string, Interaction[]>();
   for (const interaction of interactionsFile.interactions) {
     const named = new Set<string>();
     for (const ref of [...interaction.a, ...interaction.b]) {
-      for (const drugId of ref.startsWith('class:') ? (classMembers.get(ref.slice(6)) ?? []) : [ref]) named.add(drugId);
+      for (const drugId of drugsNamedBy(ref)) named.add(drugId);
     }
     for (const drugId of named) interactionsByDrug.set(drugId, [...(interactionsByDrug.get(drugId) ?? []), interaction]);
   }
   const contraindicationsByDrug = new Map<string, Contraindication[]>();
   for (const rule of contraindicationsFile.rules) {
-    const named = new Set(rule.agents.flatMap((ref) => (ref.startsWith('class:') ? [...(classMembers.get(ref.slice(6)) ?? [])] : [ref])));
+    const named = new Set(rule.agents.flatMap(drugsNamedBy));
     for (const drugId of named) contraindicationsByDrug.set(drugId, [...(contraindicationsByDrug.get(drugId) ?? []), rule]);
   }
   const highAlert = new Set<string>();
@@ -222,6 +226,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     },
     contraindications: contraindicationsFile.rules,
     contraindicationsByDrug,
+    doseAdjustmentRules: new Set(contraindicationsFile.rules.filter((r) => r.doseAdjustment).map((r) => `contraindication:${r.id}`)),
     redFlags: {
       redFlags: redFlagsFile.redFlags.map((f) => ({
         ...f,
@@ -240,7 +245,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       ...r,
       patterns: r.patterns.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
       patientSays: r.patientSays?.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
-      drugIds: new Set((r.agents ?? []).flatMap((ref) => (ref.startsWith('class:') ? [...(classMembers.get(ref.slice(6)) ?? [])] : [ref]))),
+      drugIds: new Set((r.agents ?? []).flatMap(drugsNamedBy)),
     })),
     highAlert,
     sources,

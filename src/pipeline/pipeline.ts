@@ -60,10 +60,16 @@ export class Pipeline {
     if (!patientId) throw new Error(`Communication/${communicationId} has no Patient subject`);
 
     const exchange = await pairExchange(repo, message);
-    // Only a bot reply is checked against the chart; a patient message alone is checked for what it says.
+    // A bot reply is checked against the chart. A patient message alone is checked for what it says,
+    // and needs the chart only to know whether a parent is writing about a child; an EHR outage must
+    // not hold that check up, and the reply that follows reads the same (cached) context.
+    const noChart: PatientContext = { patientId, allergies: [], medications: [], conditions: [], observations: [] };
     const context: PatientContext = exchange.botReply
       ? await ehr.patientContext(patientId)
-      : { patientId, allergies: [], medications: [], conditions: [], observations: [] };
+      : await ehr.patientContext(patientId).catch((err: unknown) => {
+          log.warn({ err: err instanceof Error ? err.message : String(err) }, 'chart unavailable; patient message checked without it');
+          return noChart;
+        });
     const sentAt = Date.parse(message.sent ?? '');
     const at = Number.isNaN(sentAt) ? new Date() : new Date(sentAt);
     const opinion = mergeOpinions(analyzeExchange(kb, exchange, context, at), await this.secondOpinion(exchange, context, at));

@@ -133,6 +133,14 @@ describe('a chat exchange posted as FHIR comes out as a clinician review in the 
     expect(tasks[0]?.focus?.reference).toBe(`Communication/${message.id}`);
   });
 
+  test("a parent's message about a child patient's suicidal thoughts is read with the chart's age", async () => {
+    await post('/fhir/R4', contextTransaction([patient('sh-child', { birthDate: '2011-03-01' })]), 200);
+    const message = await post<Communication>('/fhir/R4/Communication', patientMessage('sh-child', "my son told me last night he's been thinking about killing himself"));
+    await assessmentFor(message.id as string);
+    const issues = await search<DetectedIssue>('DetectedIssue?patient=sh-child');
+    expect(issues.map((i) => i.code?.coding?.[0]?.code)).toEqual(['self-harm']);
+  });
+
   test('running the analysis again writes nothing twice', async () => {
     await post('/fhir/R4', contextTransaction([patient('rerun-1'), allergy('rerun-1-allergy', 'rerun-1', 'Penicillin')]), 200);
     const question = await post<Communication>('/fhir/R4/Communication', patientMessage('rerun-1', 'Sinus infection, what helps?'));

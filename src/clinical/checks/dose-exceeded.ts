@@ -1,5 +1,5 @@
 import type { KnowledgeBase } from '../../knowledge/knowledge-base';
-import { extractDose, numbersAsDigits, productAt, type ProductStrength, type StatedDose } from '../extract-doses';
+import { extractDose, ingredientDailyDoses, numbersAsDigits, productAt, type ProductStrength, type StatedDose } from '../extract-doses';
 import type { CurrentRegimen } from '../current-regimen';
 import type { PatientState } from '../patient-state';
 import type { ResolvedMedication } from '../resolve-context';
@@ -15,22 +15,26 @@ const LOW_WEIGHT_ADULT_KG = 50;
  * The reply's dosing exceeds a maximum single or daily dose for this patient: mg/kg limits for
  * children with a recorded weight, adult limits otherwise, and the OTC label limit for OTC products.
  */
-export function checkDoses(
-  kb: KnowledgeBase,
-  text: string,
-  recommended: DrugMention[],
-  state: PatientState,
-  medications: ResolvedMedication[] = [],
-  impliedProducts = new Map<DrugMention, ProductStrength>(),
-  regimens: CurrentRegimen[] = [],
-  /** Filled with the drugs whose stated dose was judged against their limits. */
-  judged = new Set<string>(),
+export interface DoseContext {
+  /** The patient's current medications, with the doses and strengths the chart records. */
+  medications?: ResolvedMedication[];
+  /** The product the patient named for a drug the reply doses without naming it. */
+  impliedProducts?: Map<DrugMention, ProductStrength>;
+  /** What the patient already takes. */
+  regimens?: CurrentRegimen[];
   /** Strengths the patient gave ("we have Nurofen for Children 100mg/5mL"), by drug. */
-  statedStrengths = new Map<string, ProductStrength>(),
-): Finding[] {
+  statedStrengths?: Map<string, ProductStrength>;
+  /** The reply with written-out numbers as digits at the same offsets; computed here when not given. */
+  readable?: string;
+  /** Filled with the drugs whose stated dose was judged against their limits. */
+  judged?: Set<string>;
+}
+
+export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMention[], state: PatientState, context: DoseContext = {}): Finding[] {
+  const { medications = [], impliedProducts = new Map(), regimens = [], statedStrengths = new Map(), judged = new Set<string>() } = context;
   const findings: Finding[] = [];
   // "five hundred milligrams" read as 500, at the same offsets.
-  const readable = numbersAsDigits(text);
+  const readable = context.readable ?? numbersAsDigits(text);
   const undosed: DrugMention[] = [];
   const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string }>();
   const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
@@ -58,10 +62,7 @@ export function checkDoses(
     if (!dose || implausibleForDrug(kb, mention.ref, dose, leadsSentence)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
     if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);
-    for (const ingredient of dose.product?.ingredients ?? []) {
-      const perDose = ingredient.unitMg && dose.units ? ingredient.unitMg * dose.units : ingredient.mgPerMl && dose.volumeMl ? ingredient.mgPerMl * dose.volumeMl : undefined;
-      if (perDose !== undefined && dose.perDay !== undefined) addDaily(ingredient.drug, perDose * dose.perDay, dose, mention);
-    }
+    for (const ingredient of ingredientDailyDoses(dose)) addDaily(ingredient.drug, ingredient.dailyMg, dose, mention);
     const drug = kb.drugs.get(mention.ref);
     const aboveChart = abovePrescribed(kb, mention.ref, dose, medications, state.conditions);
     if (aboveChart) {

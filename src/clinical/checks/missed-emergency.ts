@@ -1,5 +1,6 @@
 import { agentCovers, type KnowledgeBase } from '../../knowledge/knowledge-base';
 import { firstAffirmedMatch } from '../negation';
+import { sentenceBounds } from '../sentences';
 import type { CurrentRegimen } from '../current-regimen';
 import type { PatientState } from '../patient-state';
 import type { ResolvedMedication } from '../resolve-context';
@@ -60,10 +61,6 @@ interface RedFlagHit {
   chartEntries: string[];
 }
 
-export function strongestRedFlag(kb: KnowledgeBase, message: ChatMessage, state?: PatientState): RedFlagHit | undefined {
-  return strongest(redFlagHits(kb, message, state));
-}
-
 const rank = (h: RedFlagHit) => SEVERITY_ORDER[h.severity] * 2 + (h.referral === 'emergency' ? 1 : 0);
 
 function strongest(hits: RedFlagHit[]): RedFlagHit | undefined {
@@ -105,9 +102,8 @@ function chartEntriesFor(chart: { pregnancy?: boolean; conditionText?: string[] 
 
 /** The sentence around `at` tells a past episode and nothing in it says it is happening now. */
 function toldAsHistory(kb: KnowledgeBase, text: string, at: number): boolean {
-  const start = Math.max(text.lastIndexOf('.', at - 1), text.lastIndexOf('!', at - 1), text.lastIndexOf('?', at - 1), text.lastIndexOf('\n', at - 1)) + 1;
-  const end = /[.!?\n]/.exec(text.slice(at));
-  const sentence = text.slice(start, end ? at + end.index : text.length);
+  const { start, end } = sentenceBounds(text, at);
+  const sentence = text.slice(start, end);
   const { historyMarkers, presentMarkers } = kb.redFlags;
   return historyMarkers.some((p) => p.exec(sentence) !== null) && !presentMarkers.some((p) => p.exec(sentence) !== null);
 }
