@@ -19,6 +19,9 @@ export interface EvalCase {
   note?: string;
 }
 
+/** A finding as scored: what the engine returns, or what a DetectedIssue read back through the API says. */
+export type Flagged = Pick<Finding, 'category' | 'severity' | 'rule' | 'conflictsWith' | 'alsoImplicated' | 'evidence'>;
+
 export interface CategoryCounts {
   tp: number;
   fp: number;
@@ -81,13 +84,18 @@ function finish(c: { tp: number; fp: number; fn: number }): CategoryCounts {
  * minimum severity; anything flagged that the case does not expect is a false alarm.
  */
 export function evaluate(kb: KnowledgeBase, cases: EvalCase[], at = new Date('2026-11-24T12:00:00Z')): EvalReport {
+  return scoreCases(cases, (c) => flagsFor(kb, c, at));
+}
+
+/** Scores what was flagged for each case against its labels. */
+export function scoreCases(cases: EvalCase[], flaggedFor: (c: EvalCase) => Flagged[]): EvalReport {
   const counts = Object.fromEntries(RISK_CATEGORIES.map((k) => [k, { tp: 0, fp: 0, fn: 0 }])) as Record<RiskCategory, { tp: number; fp: number; fn: number }>;
   const misses: string[] = [];
   const falseAlarms: string[] = [];
   const wrongPointer: string[] = [];
   const wrongText: string[] = [];
   for (const c of cases) {
-    const flagged = flagsFor(kb, c, at);
+    const flagged = flaggedFor(c);
     const worst = new Map<RiskCategory, Severity>();
     for (const f of flagged) {
       const w = worst.get(f.category);
@@ -130,7 +138,7 @@ export function evaluate(kb: KnowledgeBase, cases: EvalCase[], at = new Date('20
 }
 
 /** True when one of the finding's evidence spans overlaps an occurrence of the expected phrase. */
-function pointsAt(c: EvalCase, finding: Finding, phrase: string): boolean {
+function pointsAt(c: EvalCase, finding: Flagged, phrase: string): boolean {
   const texts: Record<string, string> = { [`Communication/${c.id}-patient`]: c.patient, [`Communication/${c.id}-bot`]: c.bot ?? '' };
   return finding.evidence.some((ev) => {
     const text = texts[ev.message] ?? '';
