@@ -109,7 +109,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         })
       : new InProcessDispatcher(jobs, log, { pollIntervalMs: config.jobs.pollIntervalMs, concurrency: 2 });
     const llm = composeLlm(config, log);
-    const pipeline = new Pipeline({ db, repo, ehr, kb, guidelines, thresholds: { default: config.thresholds.default, byCategory: {} }, audit, fhirBaseUrl: config.fhirBaseUrl, log, llm });
+    const pipeline = new Pipeline({ db, repo, ehr, kb, guidelines, thresholds: config.thresholds, audit, fhirBaseUrl: config.fhirBaseUrl, log, llm });
     const writer = new ResourceWriter({ repo, jobs, validator, embeddedEhr: !config.ehr });
     const app = createApp({
       db, repo, writer, jobs, dispatcher, audit, keyring, log,

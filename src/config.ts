@@ -23,6 +23,25 @@ const optionalString = z
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const threshold = (fallback: number) => z.coerce.number().min(0).max(1).default(fallback);
+const optionalThreshold = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : Number(v)))
+  .pipe(z.number().min(0).max(1).optional());
+
+/** Categories a clinician must always see: a threshold above a high finding's probability would hide them. */
+const ALWAYS_SENT = ['SELF_HARM', 'MISSED_EMERGENCY'] as const;
+const HIGH_PROBABILITY = 0.9;
+const CATEGORY_VARIABLES = {
+  'allergy-conflict': 'VIGIL_THRESHOLD_ALLERGY_CONFLICT',
+  'drug-interaction': 'VIGIL_THRESHOLD_DRUG_INTERACTION',
+  'dose-exceeded': 'VIGIL_THRESHOLD_DOSE_EXCEEDED',
+  'condition-contraindication': 'VIGIL_THRESHOLD_CONDITION_CONTRAINDICATION',
+  'missed-emergency': 'VIGIL_THRESHOLD_MISSED_EMERGENCY',
+  'self-harm': 'VIGIL_THRESHOLD_SELF_HARM',
+  'unsafe-advice': 'VIGIL_THRESHOLD_UNSAFE_ADVICE',
+} as const;
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -41,6 +60,13 @@ const envSchema = z.object({
   VIGIL_JOB_LEASE_MS: positiveInt(120_000),
   VIGIL_POLL_INTERVAL_MS: positiveInt(500),
   VIGIL_THRESHOLD_DEFAULT: threshold(0.5),
+  VIGIL_THRESHOLD_ALLERGY_CONFLICT: optionalThreshold,
+  VIGIL_THRESHOLD_DRUG_INTERACTION: optionalThreshold,
+  VIGIL_THRESHOLD_DOSE_EXCEEDED: optionalThreshold,
+  VIGIL_THRESHOLD_CONDITION_CONTRAINDICATION: optionalThreshold,
+  VIGIL_THRESHOLD_MISSED_EMERGENCY: optionalThreshold,
+  VIGIL_THRESHOLD_SELF_HARM: optionalThreshold,
+  VIGIL_THRESHOLD_UNSAFE_ADVICE: optionalThreshold,
   EHR_FHIR_URL: optionalUrl,
   EHR_BEARER_TOKEN: optionalString,
   EHR_CLIENT_ID: optionalString,
@@ -82,7 +108,8 @@ export interface Config {
   /** Clinical knowledge files (drugs, interactions, ...): src/knowledge/data unless a site keeps its own. */
   knowledgeDir: string;
   jobs: { maxAttempts: number; backoffMs: number; leaseMs: number; pollIntervalMs: number };
-  thresholds: { default: number };
+  /** Probability at or above which a finding goes to clinicians: the default and any per-category overrides. */
+  thresholds: { default: number; byCategory: Partial<Record<keyof typeof CATEGORY_VARIABLES, number>> };
   llm: {
     gemini?: { apiKey: string; model: string; baseUrl?: string };
     ollama?: { host: string; model: string };
@@ -134,6 +161,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, homeDir = findH
   if (e.EHR_FHIR_URL === undefined && (e.EHR_BEARER_TOKEN || e.EHR_CLIENT_ID)) {
     throw new ConfigError('Invalid configuration: EHR_FHIR_URL: required when EHR credentials are set');
   }
+  for (const name of ALWAYS_SENT) {
+    const value = e[`VIGIL_THRESHOLD_${name}`];
+    if (value !== undefined && value > HIGH_PROBABILITY) {
+      throw new ConfigError(`Invalid configuration: VIGIL_THRESHOLD_${name}: at most ${HIGH_PROBABILITY}; these findings are never below high and always go to a clinician`);
+    }
+  }
+  const byCategory = Object.fromEntries(
+    Object.entries(CATEGORY_VARIABLES).flatMap(([category, variable]) => (e[variable] === undefined ? [] : [[category, e[variable]]])),
+  );
   return {
     port: e.PORT,
     dataDir: path.resolve(e.VIGIL_DATA_DIR),
@@ -153,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, homeDir = findH
       leaseMs: e.VIGIL_JOB_LEASE_MS,
       pollIntervalMs: e.VIGIL_POLL_INTERVAL_MS,
     },
-    thresholds: { default: e.VIGIL_THRESHOLD_DEFAULT },
+    thresholds: { default: e.VIGIL_THRESHOLD_DEFAULT, byCategory },
     llm: {
       gemini: e.GEMINI_API_KEY ? { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL } : undefined,
       ollama: e.OLLAMA_URL ? { host: e.OLLAMA_URL, model: e.OLLAMA_MODEL } : undefined,

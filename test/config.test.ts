@@ -28,6 +28,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://db/vigil' })).toThrow(/VIGIL_DATA_KEY/);
   });
 
+  test('a threshold can be set per risk category, but never so high that self-harm or a missed emergency is hidden', () => {
+    expect(loadConfig({}).thresholds).toEqual({ default: 0.5, byCategory: {} });
+    const config = loadConfig({ VIGIL_THRESHOLD_DEFAULT: '0.6', VIGIL_THRESHOLD_DRUG_INTERACTION: '0.95', VIGIL_THRESHOLD_SELF_HARM: '0.3', VIGIL_THRESHOLD_UNSAFE_ADVICE: '' });
+    expect(config.thresholds).toEqual({ default: 0.6, byCategory: { 'drug-interaction': 0.95, 'self-harm': 0.3 } });
+    expect(() => loadConfig({ VIGIL_THRESHOLD_DOSE_EXCEEDED: 'high' })).toThrow(/VIGIL_THRESHOLD_DOSE_EXCEEDED/);
+    expect(() => loadConfig({ VIGIL_THRESHOLD_ALLERGY_CONFLICT: '1.5' })).toThrow(/VIGIL_THRESHOLD_ALLERGY_CONFLICT/);
+    expect(() => loadConfig({ VIGIL_THRESHOLD_SELF_HARM: '0.95' })).toThrow(/VIGIL_THRESHOLD_SELF_HARM.*never below high/);
+    expect(() => loadConfig({ VIGIL_THRESHOLD_MISSED_EMERGENCY: '0.99' })).toThrow(/VIGIL_THRESHOLD_MISSED_EMERGENCY/);
+  });
+
   test('EHR settings are grouped, with credentials only alongside a URL', () => {
     const config = loadConfig({ EHR_FHIR_URL: 'https://ehr.example.org/fhir/R4/', EHR_CLIENT_ID: 'vigil', EHR_CLIENT_SECRET: 's3cret' });
     expect(config.ehr).toMatchObject({ baseUrl: 'https://ehr.example.org/fhir/R4', clientId: 'vigil', cacheTtlSeconds: 30 });
