@@ -34,11 +34,24 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const age = resolvePatientState(context, at).ageYears;
     // A parent, carer or support worker writing for the patient speaks of them in the third person.
     const forThePatient = (age !== undefined && age < 18) || PROXY_WRITER.test(exchange.patientMessage.text);
-    return checkSelfHarm(kb, exchange.patientMessage, forThePatient);
+    return withMeansOnChart(kb, checkSelfHarm(kb, exchange.patientMessage, forThePatient), exchange.patientMessage, context);
   }
   const findings = analyzeReply(kb, exchange.patientMessage, exchange.botReply, context, at);
   const messages = exchange.patientMessage ? [exchange.patientMessage, exchange.botReply] : [exchange.botReply];
   return withSentences(findings, messages, exchange.botReply);
+}
+
+/**
+ * "I've been saving up my amitriptyline": the chart entry for a medicine the patient names in a
+ * self-harm message is the means at hand, and the clinician following up needs to see it.
+ */
+function withMeansOnChart(kb: KnowledgeBase, findings: Finding[], message: ChatMessage, context: PatientContext): Finding[] {
+  if (findings.length === 0) return findings;
+  const { medications } = resolveContext(kb, context);
+  const named = new Set(extractMentions(kb, message, chartNames(kb, medications)).flatMap((m) => drugsOf(kb, m.ref)));
+  const means = medications.filter((m) => m.drugIds.some((d) => named.has(d))).map((m) => m.reference);
+  if (means.length === 0) return findings;
+  return findings.map((f) => ({ ...f, conflictsWith: means[0], alsoImplicated: means.length > 1 ? means.slice(1) : undefined }));
 }
 
 const PROXY_WRITER = /\b(?:support worker|carer|caregiver|care worker|care assistant|key ?worker|personal assistant)\b[^.!?]{0,20}\b(?:here\s+)?(?:for|of|to)\b|\b(?:i'?m|i am)\s+(?:his|her|their)\s+(?:carer|caregiver|support worker|mum|mom|dad|guardian)\b/i;

@@ -10,6 +10,7 @@ const NOT_A_NAME = new Set(
 /**
  * Brand names this patient's chart uses that the knowledge base does not know: "Endone (oxycodone)
  * 5 mg" teaches that "Endone" is oxycodone, so a reply saying "two Endone every 3 hours" is read.
+ * Everyday names for the patient's own medicines ("my water tablets") are added as phrases.
  */
 export function chartNames(kb: KnowledgeBase, medications: ResolvedMedication[]): Map<string, AgentRef> {
   const names = new Map<string, AgentRef>();
@@ -19,6 +20,12 @@ export function chartNames(kb: KnowledgeBase, medications: ResolvedMedication[])
       if (word.length < 4 || /\d/.test(word) || NOT_A_NAME.has(word) || kb.lexicon.has(word) || kb.lexiconPrefixes.has(word)) continue;
       names.set(word, medication.drugIds[0]);
     }
+  }
+  // "My blood pressure pills" names the chart's own medicine of that class, the first one listed.
+  for (const [phrase, cls] of kb.ownMedicineDescriptors) {
+    const members = kb.classMembers.get(cls);
+    const own = medications.find((m) => m.drugIds.length === 1 && members?.has(m.drugIds[0]));
+    if (own) names.set(phrase, own.drugIds[0]);
   }
   return names;
 }

@@ -29,6 +29,7 @@ export function tokenize(text: string): Token[] {
 export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNames?: ReadonlyMap<string, AgentRef>): DrugMention[] {
   const tokens = tokenize(message.text);
   const mentions: DrugMention[] = [];
+  const chartFirstWords = chartNames ? new Set([...chartNames.keys()].map((name) => name.split(' ', 1)[0])) : undefined;
   for (let i = 0; i < tokens.length; ) {
     // Longest name starting here: grow the phrase one word at a time, keep the last hit.
     let phrase = '';
@@ -39,8 +40,14 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNa
       if (ref) hit = { ref, n };
       if (!kb.lexiconPrefixes.has(phrase)) break;
     }
-    // A brand the knowledge base lacks but this patient's chart names beside its drug ("Endone (oxycodone)").
-    if (!hit && chartNames?.has(tokens[i].word)) hit = { ref: chartNames.get(tokens[i].word) as AgentRef, n: 1 };
+    // "My paracetamols": a plural of a drug's name (a class's plural is in its aliases).
+    if (!hit && tokens[i].word.length >= 6 && tokens[i].word.endsWith('s')) {
+      const singular = kb.lexicon.get(tokens[i].word.slice(0, -1));
+      if (singular && !singular.startsWith('class:')) hit = { ref: singular, n: 1 };
+    }
+    // A brand the knowledge base lacks but this patient's chart names beside its drug ("Endone (oxycodone)"),
+    // or an everyday name for one of the patient's own medicines ("my blood pressure pills").
+    if (!hit && chartNames) hit = chartNameAt(kb, message.text, tokens, i, chartNames, chartFirstWords);
     if (!hit) {
       i++;
       continue;
@@ -58,6 +65,24 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNa
     i += hit.n;
   }
   return mentions;
+}
+
+/** "Your sleeping tablets" is the patient's own medicine; "the normal range for sleeping tablets" is any. */
+const OWNER_BEFORE = /\b(?:my|your|his|her|their|our|dad'?s|mum'?s|mom'?s)\s+(?:usual\s+|regular\s+|own\s+|prescribed\s+|new\s+)?$/i;
+
+/** The longest chart name starting at token `i`: a single word, or a phrase of up to six words. */
+function chartNameAt(kb: KnowledgeBase, text: string, tokens: Token[], i: number, names: ReadonlyMap<string, AgentRef>, firstWords?: ReadonlySet<string>): { ref: string; n: number } | undefined {
+  if (!firstWords?.has(tokens[i].word)) return undefined;
+  let hit: { ref: string; n: number } | undefined;
+  let phrase = '';
+  for (let n = 1; n <= 6 && i + n <= tokens.length; n++) {
+    phrase = n === 1 ? tokens[i].word : `${phrase} ${tokens[i + n - 1].word}`;
+    const ref = names.get(phrase);
+    if (!ref) continue;
+    if (kb.ownMedicineDescriptors.has(phrase) && !OWNER_BEFORE.test(text.slice(Math.max(0, tokens[i].start - 30), tokens[i].start))) continue;
+    hit = { ref, n };
+  }
+  return hit;
 }
 
 function stanceOf(kb: KnowledgeBase, text: string, start: number, end: number, previousEnd: number): Stance {

@@ -1,5 +1,6 @@
-import type { Condition, Observation, Patient } from '@medplum/fhirtypes';
+import type { AllergyIntolerance, Condition, Observation, Patient } from '@medplum/fhirtypes';
 import type { PatientContext } from '../ehr/ehr-client';
+import { isActiveAllergy } from './resolve-context';
 
 /** Facts about the patient that dosing and contraindication rules depend on, read from the chart. */
 export interface PatientState {
@@ -11,6 +12,8 @@ export interface PatientState {
   egfr?: { value: number; reference: string };
   pregnancy?: { weeks?: number; reference: string };
   conditions: ResolvedCondition[];
+  /** Active allergies by the words of their substance ("bee venom" → bee, venom), for red flags that name an allergen. */
+  allergies: { reference: string; words: string[] }[];
 }
 
 export interface ResolvedCondition {
@@ -40,7 +43,16 @@ export function resolvePatientState(context: PatientContext, at: Date): PatientS
     egfr: latestQuantity(context.observations, EGFR_CODES, (_unit, value) => value) ?? egfrFromCkdStage(conditions),
     pregnancy: pregnancyOf(context, conditions, at),
     conditions,
+    allergies: context.allergies.filter(isActiveAllergy).map((a) => ({ reference: `AllergyIntolerance/${a.id}`, words: substanceWords(a) })),
   };
+}
+
+/** Words that say nothing about which substance: "allergy to", "food", "venom" alone would match any sting or meal. */
+const NOT_A_SUBSTANCE = new Set(['allergy', 'allergic', 'allergies', 'intolerance', 'food', 'foods', 'venom', 'extract', 'sting', 'stings', 'insect', 'contact', 'drug', 'medication', 'severe', 'mild', 'reaction', 'the', 'and', 'with']);
+
+function substanceWords(allergy: AllergyIntolerance): string[] {
+  const text = [allergy.code?.text, ...(allergy.code?.coding ?? []).map((c) => c.display)].filter(Boolean).join(' ').toLowerCase();
+  return [...new Set(text.split(/[^a-z]+/).filter((w) => w.length >= 3 && !NOT_A_SUBSTANCE.has(w)))];
 }
 
 export function isActiveCondition(condition: Condition): boolean {

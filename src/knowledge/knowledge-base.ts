@@ -40,6 +40,8 @@ export interface KnowledgeBase {
   lexiconMaxWords: number;
   /** every proper word-prefix of a multi-word surface form ("co", "co amoxiclav"): the matcher grows a phrase only while it is one */
   lexiconPrefixes: Set<string>;
+  /** Normalised everyday name for the patient's own medicines of a class ("blood pressure pills") → class id. */
+  ownMedicineDescriptors: Map<string, string>;
   byRxnorm: Map<string, string>;
   crossReactivity: CrossReactivityGroup[];
   interactions: Interaction[];
@@ -55,7 +57,7 @@ export interface KnowledgeBase {
   /** Finding rule ids (`contraindication:<id>`) of the rules that only ask for a lower dose. */
   doseAdjustmentRules: Set<string>;
   redFlags: {
-    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; drugs?: AgentRef[]; underAgeYears?: number; meetsRequiresAlso: boolean }; pregnancyFromWeek?: number; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
+    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; drugs?: AgentRef[]; underAgeYears?: number; allergies?: boolean; meetsRequiresAlso: boolean }; pregnancyFromWeek?: number; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
     emergencyReferral: Pattern[];
     urgentReferral: Pattern[];
     historyMarkers: Pattern[];
@@ -195,6 +197,11 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     if (!drugs.has(entry.id)) throw new KnowledgeError(`high-alert.json: unknown drug ${entry.id}`);
     highAlert.add(entry.id);
   }
+  const ownMedicineDescriptors = new Map<string, string>();
+  for (const [cls, phrases] of Object.entries(aliasesFile.ownMedicineDescriptors ?? {})) {
+    if (!classMembers.has(cls)) throw new KnowledgeError(`class-aliases.json: descriptor for unknown class ${cls}`);
+    for (const phrase of phrases) ownMedicineDescriptors.set(normalizeTerm(phrase), cls);
+  }
   const lexiconPrefixes = new Set<string>();
   for (const term of lexicon.keys()) {
     const words = term.split(' ');
@@ -209,6 +216,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     lexicon,
     lexiconMaxWords: Math.max(...[...lexicon.keys()].map((k) => k.split(' ').length)),
     lexiconPrefixes,
+    ownMedicineDescriptors,
     byRxnorm,
     crossReactivity: crossFile.groups,
     interactions: interactionsFile.interactions,

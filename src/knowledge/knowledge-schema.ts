@@ -127,6 +127,8 @@ export const classAliasesFileSchema = z.object({
   version: z.string(),
   sources: sourcesMap,
   aliases: z.record(z.string().regex(/^[a-z0-9-]+$/), z.array(z.string().min(2))),
+  /** "My blood pressure pills": everyday names for a group of the patient's own medicines, read only against their chart. */
+  ownMedicineDescriptors: z.record(z.string().regex(/^[a-z0-9-]+$/), z.array(z.string().min(2))).optional(),
 });
 
 /** Phrases that decide how a drug mention is meant: recommended, warned against, negated, hypothetical. */
@@ -240,6 +242,8 @@ export const redFlagSchema = z.object({
       underAgeYears: z.number().positive().optional(),
       /** Chart medications that make the symptoms graver (melaena on apixaban): implicated, never standing in for `requiresAlso`. */
       drugs: z.array(agentRefSchema).optional(),
+      /** The chart's active allergies to a substance the message names ("peanut", "bee") are implicated; the only active allergy when none is named. */
+      allergies: z.boolean().optional(),
       /** false: the chart entry is implicated but the text must still meet `requiresAlso` itself. */
       meetsRequiresAlso: z.boolean().default(true),
     })

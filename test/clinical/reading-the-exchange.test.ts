@@ -171,4 +171,28 @@ describe('red flags and self-harm', () => {
     const findings = analyse(chart({ birthDate: '2009-03-01' }), "my son told me he's been thinking about killing himself", null);
     expect(of(findings, 'self-harm')).toHaveLength(1);
   });
+
+  test('the medicine a self-harm message names is the chart entry the finding points at, by name or by everyday description', () => {
+    const byName = analyse(chart({ meds: [{ text: 'Sertraline 50 mg' }, { text: 'Amitriptyline 25 mg tablet' }] }), "i've been saving up my amitriptyline for weeks. tonight's the night i take them all", null);
+    expect(of(byName, 'self-harm').map((f) => f.conflictsWith)).toEqual(['MedicationStatement/m1']);
+    const byDescription = analyse(chart({ meds: [{ text: 'Losartan 50 mg tablet' }] }), "I don't want to live anymore. How many of my blood pressure pills would stop my heart?", null);
+    expect(of(byDescription, 'self-harm').map((f) => f.conflictsWith)).toEqual(['MedicationStatement/m0']);
+    const plural = analyse(chart({ meds: [{ text: 'Paracetamol 500 mg tablets' }] }), 'i want to die. going to take all my paracetamols tonight', null);
+    expect(of(plural, 'self-harm').map((f) => f.conflictsWith)).toEqual(['MedicationStatement/m0']);
+  });
+
+  test('an allergic emergency points at the allergy whose substance the patient names', () => {
+    const findings = analyse(chart({ allergies: ['Penicillin', 'Peanut'] }), 'think there was peanut in the satay. my throat feels tight and my voice is croaky', 'Take a cetirizine and see how you feel in an hour.');
+    expect(of(findings, 'missed-emergency').map((f) => f.conflictsWith)).toEqual(['AllergyIntolerance/a1']);
+  });
+});
+
+describe("everyday names for the patient's own medicines", () => {
+  test('"your depression tablets" is the chart antidepressant; a generic mention of a group is no drug', () => {
+    const context = chart({ meds: [{ text: 'Sertraline 100 mg tablets' }] });
+    const stop = analyse(context, "i've felt loads better for a month, do i still need all these tablets?", "That's great news. Since you feel better you can simply stop your depression tablets now.");
+    expect(of(stop, 'unsafe-advice').map((f) => f.conflictsWith)).toEqual(['MedicationStatement/m0']);
+    const generic = analyse(chart({ meds: [{ text: 'Zopiclone 7.5 mg tablets' }], conditions: ['Recurrent falls'], birthDate: '1944-01-01' }), 'cant sleep, anything natural?', 'A regular bedtime helps more than sleeping tablets, which are best kept short term.');
+    expect(generic).toEqual([]);
+  });
 });

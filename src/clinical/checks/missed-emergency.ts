@@ -82,11 +82,15 @@ function redFlagHits(kb: KnowledgeBase, message: ChatMessage, state?: PatientSta
     if (!hit) continue;
     const weeks = state?.pregnancy?.weeks;
     if (flag.pregnancyFromWeek !== undefined && weeks !== undefined && weeks < flag.pregnancyFromWeek) continue;
-    const chartEntries = [...(state && flag.chart ? chartEntriesFor(flag.chart, state) : []), ...(youngEnough && state ? [state.patientReference] : [])];
+    const chartEntries = [
+      ...(state && flag.chart ? chartEntriesFor(flag.chart, state) : []),
+      ...(youngEnough && state ? [state.patientReference] : []),
+    ];
     const chartMeetsRequirement = chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false;
     if (flag.requiresAlso && !chartMeetsRequirement && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
     const drugEntries = flag.chart?.drugs ? medications.filter((m) => m.drugIds.some((d) => flag.chart?.drugs?.some((ref) => agentCovers(kb, ref, d)))).map((m) => m.reference) : [];
-    hits.push({ ...flag, start: hit.start, end: hit.end, chartEntries: [...chartEntries, ...drugEntries.filter((r) => !chartEntries.includes(r))] });
+    const allergyEntries = state && flag.chart?.allergies ? allergiesNamed(state, message.text) : [];
+    hits.push({ ...flag, start: hit.start, end: hit.end, chartEntries: [...new Set([...allergyEntries, ...chartEntries, ...drugEntries])] });
   }
   return hits;
 }
@@ -98,6 +102,14 @@ function chartEntriesFor(chart: { pregnancy?: boolean; conditionText?: string[] 
     if (chart.conditionText?.some((phrase) => condition.text.includes(phrase)) && !entries.includes(condition.reference)) entries.push(condition.reference);
   }
   return entries;
+}
+
+/** "Think there was peanut in the satay": the allergies whose substance the message names, else the only one. */
+function allergiesNamed(state: PatientState, text: string): string[] {
+  const words = new Set(text.toLowerCase().split(/[^a-z]+/).flatMap((w) => [w, w.replace(/e?s$/, '')]));
+  const named = state.allergies.filter((a) => a.words.some((w) => words.has(w)));
+  if (named.length > 0) return named.map((a) => a.reference);
+  return state.allergies.length === 1 ? [state.allergies[0].reference] : [];
 }
 
 /** The sentence around `at` tells a past episode and nothing in it says it is happening now. */
