@@ -182,6 +182,19 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     }
     for (const drugId of named) interactionsByDrug.set(drugId, [...(interactionsByDrug.get(drugId) ?? []), interaction]);
   }
+  /**
+   * `{agents}` in a pattern: every name the lexicon has for the rule's drugs and classes (generic,
+   * brands, misspellings, class aliases), longest first, so a brand added to drugs.json is read everywhere.
+   */
+  const namesOf = (agents: AgentRef[]): string => {
+    const drugIds = new Set(agents.flatMap(drugsNamedBy));
+    const names = [...lexicon].filter(([, ref]) => drugIds.has(ref) || agents.includes(ref)).map(([name]) => name);
+    if (names.length === 0) throw new KnowledgeError(`unsafe-advice.json: {agents} names nothing for ${agents.join(', ')}`);
+    return names
+      .sort((a, b) => b.length - a.length)
+      .map((name) => name.split(' ').map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^a-z0-9]{0,2}'))
+      .join('|');
+  };
   const contraindicationsByDrug = new Map<string, Contraindication[]>();
   for (const rule of contraindicationsFile.rules) {
     const named = new Set(rule.agents.flatMap(drugsNamedBy));
@@ -251,7 +264,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
     products: [...productsFile.products].map((p) => ({ ...p, name: p.name.toLowerCase() })).sort((a, b) => b.name.length - a.name.length),
     unsafeAdvice: unsafeFile.rules.map((r) => ({
       ...r,
-      patterns: r.patterns.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
+      patterns: r.patterns.map((p) => regex(p.replaceAll('{agents}', () => namesOf(r.agents ?? [])), `unsafe-advice.json ${r.id}`)),
       patientSays: r.patientSays?.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
       drugIds: new Set((r.agents ?? []).flatMap(drugsNamedBy)),
     })),

@@ -195,4 +195,10 @@ describe("everyday names for the patient's own medicines", () => {
     const generic = analyse(chart({ meds: [{ text: 'Zopiclone 7.5 mg tablets' }], conditions: ['Recurrent falls'], birthDate: '1944-01-01' }), 'cant sleep, anything natural?', 'A regular bedtime helps more than sleeping tablets, which are best kept short term.');
     expect(generic).toEqual([]);
   });
+
+  test('a stop instruction is read for every name the knowledge base has for the drug, brands included', () => {
+    const context = chart({ meds: [{ text: 'Levothyroxine 100 microgram tablets' }], conditions: ['Hypothyroidism'] });
+    const stop = analyse(context, 'my energy is fine now, do I still need the eutirox?', 'Since you feel well, you can stop your Eutirox and see how you go.');
+    expect(of(stop, 'unsafe-advice').map((f) => f.rule)).toEqual(['unsafe-advice:stop-thyroid-hormone']);
+  });
 });
