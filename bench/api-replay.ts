@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Bundle, Communication, DetectedIssue, Extension, RiskAssessment } from '@medplum/fhirtypes';
 import { RISK_CATEGORIES, type RiskCategory, type Severity } from '../src/clinical/types';
 import type { EvalCase, Flagged } from './eval-runner';
@@ -12,12 +13,13 @@ const SYSTEM = 'urn:vigil:eval-replay';
 
 /**
  * Posts a labelled case the way an EHR and a chatbot platform would (the chart as a transaction,
- * then the patient message, then the reply in response to it), waits for both RiskAssessments and
+ * then the patient message, then the reply in response to it; or all three in one transaction), waits for both RiskAssessments and
  * reads the DetectedIssues back. Chart ids are prefixed with the case id so cases cannot collide in
  * one server; the findings are mapped back to the case's own ids and message names so they score
  * exactly as `flagsFor` results do.
  */
-export async function replayCase(call: FhirCall, c: EvalCase, timeoutMs = 30_000): Promise<Replayed> {
+export async function replayCase(call: FhirCall, c: EvalCase, options: { oneTransaction?: boolean; timeoutMs?: number } = {}): Promise<Replayed> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const patient = c.context.find((r) => r.resourceType === 'Patient');
   const patientId = patient?.id ?? c.id;
   const ids = new Map<string, string>();
@@ -25,26 +27,40 @@ export async function replayCase(call: FhirCall, c: EvalCase, timeoutMs = 30_000
   const context = c.context.map((r) => renameReferences(structuredClone(r), ids));
   for (const r of context) r.id = ids.get(`${r.resourceType}/${r.id}`) ?? r.id;
 
-  const loaded = await call('POST', '/fhir/R4', {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: context.map((resource) => ({ resource, request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` } })),
-  } satisfies Bundle);
-  if (loaded.status !== 200) return { rejected: `chart: ${loaded.status} ${issueText(loaded.body)}` };
-
   const sent = Date.parse('2026-11-24T12:00:00Z');
-  const question = await call('POST', '/fhir/R4/Communication', message(patientId, `${c.id}-patient`, c.patient, new Date(sent)));
-  if (question.status !== 201) return { rejected: `patient message: ${question.status} ${issueText(question.body)}` };
-  const questionRef = `Communication/${(question.body as Communication).id}`;
-  const messages = new Map([[questionRef, `Communication/${c.id}-patient`]]);
-  if (c.bot) {
-    const reply = await call('POST', '/fhir/R4/Communication', {
-      ...message(patientId, `${c.id}-bot`, c.bot, new Date(sent + 1000)),
-      sender: { reference: 'Device/chatbot' },
-      inResponseTo: [{ reference: questionRef }],
-    });
-    if (reply.status !== 201) return { rejected: `reply: ${reply.status} ${issueText(reply.body)}` };
-    messages.set(`Communication/${(reply.body as Communication).id}`, `Communication/${c.id}-bot`);
+  const question = message(patientId, `${c.id}-patient`, c.patient, new Date(sent));
+  const reply = c.bot ? { ...message(patientId, `${c.id}-bot`, c.bot, new Date(sent + 1000)), sender: { reference: 'Device/chatbot' } } : undefined;
+  const chart = context.map((resource) => ({ resource, request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` } }));
+  const messages = new Map<string, string>();
+
+  if (options.oneTransaction) {
+    // The chart and both messages in one transaction, the reply answering the question by its urn:uuid.
+    const questionUrl = `urn:uuid:${crypto.randomUUID()}`;
+    const loaded = await call('POST', '/fhir/R4', {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        ...chart,
+        { fullUrl: questionUrl, resource: question, request: { method: 'POST', url: 'Communication' } },
+        ...(reply ? [{ resource: { ...reply, inResponseTo: [{ reference: questionUrl }] }, request: { method: 'POST' as const, url: 'Communication' } }] : []),
+      ],
+    } satisfies Bundle);
+    if (loaded.status !== 200) return { rejected: `transaction: ${loaded.status} ${issueText(loaded.body)}` };
+    const locations = ((loaded.body as Bundle).entry ?? []).slice(chart.length).map((e) => e.response?.location?.replace(/\/_history\/.*$/, '') ?? '');
+    messages.set(locations[0], `Communication/${c.id}-patient`);
+    if (reply) messages.set(locations[1], `Communication/${c.id}-bot`);
+  } else {
+    const loaded = await call('POST', '/fhir/R4', { resourceType: 'Bundle', type: 'transaction', entry: chart } satisfies Bundle);
+    if (loaded.status !== 200) return { rejected: `chart: ${loaded.status} ${issueText(loaded.body)}` };
+    const posted = await call('POST', '/fhir/R4/Communication', question);
+    if (posted.status !== 201) return { rejected: `patient message: ${posted.status} ${issueText(posted.body)}` };
+    const questionRef = `Communication/${(posted.body as Communication).id}`;
+    messages.set(questionRef, `Communication/${c.id}-patient`);
+    if (reply) {
+      const answered = await call('POST', '/fhir/R4/Communication', { ...reply, inResponseTo: [{ reference: questionRef }] });
+      if (answered.status !== 201) return { rejected: `reply: ${answered.status} ${issueText(answered.body)}` };
+      messages.set(`Communication/${(answered.body as Communication).id}`, `Communication/${c.id}-bot`);
+    }
   }
   for (const analysed of messages.keys()) await assessed(call, analysed, timeoutMs);
 

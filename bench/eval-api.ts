@@ -17,8 +17,10 @@ import { flagsFor, formatReport, loadCases, scoreCases, type EvalCase, type Flag
  * findings differ from the engine's (`npm run eval`), and every case the API refused.
  */
 const home = findHomeDir();
-const set = process.argv[2] ?? 'cases';
+const set = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'cases';
 const concurrency = Number(process.env.EVAL_CONCURRENCY ?? 8);
+/** `-- <set> --bundle`: each case as one transaction (chart, question and reply) instead of three posts. */
+const oneTransaction = process.argv.includes('--bundle');
 const cases = loadCases(path.join(home, 'test', 'eval', set));
 
 async function main(): Promise<void> {
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
       Array.from({ length: concurrency }, async () => {
         while (next < cases.length) {
           const c = cases[next++];
-          results.set(c.id, await replayCase(call, c));
+          results.set(c.id, await replayCase(call, c, { oneTransaction }));
         }
       }),
     );
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
     });
     process.stdout.write(
       [
-        `set: test/eval/${set} through the FHIR API (${services.db.engine}, ${services.dispatcher.name}): ${cases.length} cases in ${seconds.toFixed(1)} s`,
+        `set: test/eval/${set} through the FHIR API${oneTransaction ? ', one transaction per case' : ''} (${services.db.engine}, ${services.dispatcher.name}): ${cases.length} cases in ${seconds.toFixed(1)} s`,
         formatReport(report),
         `refused by the API (${rejected.length}):`,
         ...rejected.map((c) => `  ${c.id}: ${(results.get(c.id) as { rejected: string }).rejected}`),
