@@ -102,7 +102,7 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
       judged: dosesJudged,
     }),
     ...checkContraindications(kb, recommended, state),
-    ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended),
+    ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended, state.conditions),
   ];
   const drugFindings = [...checkAllergyConflicts(kb, recommended, resolved.allergies), ...checkDrugInteractions(
       kb,

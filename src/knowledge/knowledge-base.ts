@@ -76,6 +76,7 @@ export interface KnowledgeBase {
     agents?: AgentRef[];
     drugIds: Set<string>;
     patientSays?: Pattern[];
+    whenCondition?: string[];
     replyEndorsesPatientDrug?: 'any' | 'prescription';
     severity: Interaction['severity'];
     rationale: string;

@@ -201,4 +201,16 @@ describe("everyday names for the patient's own medicines", () => {
     const stop = analyse(context, 'my energy is fine now, do I still need the eutirox?', 'Since you feel well, you can stop your Eutirox and see how you go.');
     expect(of(stop, 'unsafe-advice').map((f) => f.rule)).toEqual(['unsafe-advice:stop-thyroid-hormone']);
   });
+
+  test('stopping heart-failure therapy or aspirin after a stent is unsafe only where the chart or the patient gives the reason', () => {
+    const reply = 'Since the swelling has gone you can stop your furosemide now and see how you get on.';
+    const failing = analyse(chart({ meds: [{ text: 'Furosemide 40 mg tablets' }], conditions: ['Heart failure with reduced ejection fraction'] }), 'ankles are fine now, do i still need the water tablets?', reply);
+    expect(of(failing, 'unsafe-advice').map((f) => f.rule)).toEqual(['unsafe-advice:stop-heart-failure-therapy']);
+    const oedemaOnly = analyse(chart({ meds: [{ text: 'Furosemide 40 mg tablets' }], conditions: ['Ankle oedema'] }), 'ankles are fine now, do i still need the water tablets?', reply);
+    expect(of(oedemaOnly, 'unsafe-advice')).toEqual([]);
+    const stent = analyse(chart({ meds: [{ text: 'Aspirin 75 mg' }, { text: 'Clopidogrel 75 mg' }] }), 'I bruise so easily since my stent, is that the aspirin?', 'You could stop the aspirin and just keep the clopidogrel, that should help.');
+    expect(of(stent, 'unsafe-advice').map((f) => f.rule)).toEqual(['unsafe-advice:stop-antiplatelet-after-coronary-event']);
+    const planned = analyse(chart({ meds: [{ text: 'Aspirin 75 mg' }], conditions: ['Coronary stent'] }), 'how long do i stay on aspirin?', 'Your cardiologist will set it; make sure you know the date to stop the aspirin.');
+    expect(of(planned, 'unsafe-advice')).toEqual([]);
+  });
 });

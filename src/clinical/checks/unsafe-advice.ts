@@ -2,6 +2,7 @@ import type { KnowledgeBase } from '../../knowledge/knowledge-base';
 import { neutralizeIdioms } from '../negation';
 import { SEVERITY_ORDER, type ChatMessage, type DrugMention, type Finding, type Severity } from '../types';
 import { drugsOf } from './drugs-of';
+import type { ResolvedCondition } from '../patient-state';
 
 /**
  * The reply itself is unsafe: it tells the patient to stop a critical medication, to double a dose,
@@ -15,6 +16,7 @@ export function checkUnsafeAdvice(
   patientMentions: DrugMention[] = [],
   patientMessage?: ChatMessage,
   recommended: DrugMention[] = [],
+  conditions: ResolvedCondition[] = [],
 ): Finding[] {
   const findings: Finding[] = [];
   // Blanked once: idioms like "no problem" must not read as a negation in the rules' look-behinds.
@@ -32,6 +34,7 @@ export function checkUnsafeAdvice(
       if (agents.length === 0) continue;
     }
     if (rule.patientSays && !(patientMessage && rule.patientSays.some((p) => p.exec(patientMessage.text) !== null))) continue;
+    if (rule.whenCondition && !hasCondition(rule.whenCondition, conditions, patientMessage)) continue;
     // "A glass is fine" is about alcohol with sedatives only when the exchange names one.
     if (rule.kind !== 'stop-critical-medication' && rule.drugIds.size > 0 && !exchangeDrugs.some((d) => rule.drugIds.has(d))) continue;
     let hit: { index: number; length: number; message: ChatMessage } | undefined;
@@ -64,6 +67,13 @@ export function checkUnsafeAdvice(
     });
   }
   return findings;
+}
+
+/** A chart condition's text holds the phrase, or the patient names it as a whole word ("I had a stent put in"). */
+function hasCondition(phrases: string[], conditions: ResolvedCondition[], patientMessage?: ChatMessage): boolean {
+  if (conditions.some((c) => phrases.some((phrase) => c.text.includes(phrase)))) return true;
+  const said = patientMessage?.text.toLowerCase() ?? '';
+  return phrases.some((phrase) => new RegExp(`\\b${phrase}s?\\b`).test(said));
 }
 
 /** "Stop it once the pain settles": the end of a course, not a stop order for a chronic drug. */
