@@ -36,9 +36,9 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const forThePatient = (age !== undefined && age < 18) || PROXY_WRITER.test(exchange.patientMessage.text);
     return withMeansOnChart(kb, checkSelfHarm(kb, exchange.patientMessage, forThePatient), exchange.patientMessage, context);
   }
-  const findings = analyzeReply(kb, exchange.patientMessage, exchange.botReply, context, at);
+  const { findings, replyMentions } = analyzeReply(kb, exchange.patientMessage, exchange.botReply, context, at);
   const messages = exchange.patientMessage ? [exchange.patientMessage, exchange.botReply] : [exchange.botReply];
-  return withSentences(findings, messages, exchange.botReply);
+  return withSentences(kb, findings, messages, exchange.botReply, replyMentions);
 }
 
 /**
@@ -70,7 +70,7 @@ function newlyStarted(patientMessage: ChatMessage | undefined, patientMentions: 
   return new Set(patientMentions.filter((m) => NEWLY_STARTED_BEFORE.test(patientMessage.text.slice(Math.max(0, m.start - 50), m.start))).map((m) => m.ref));
 }
 
-function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined, reply: ChatMessage, context: PatientContext, at: Date): Finding[] {
+function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined, reply: ChatMessage, context: PatientContext, at: Date): { findings: Finding[]; replyMentions: DrugMention[] } {
   const resolved = resolveContext(kb, context);
   const state = withStatedFacts(resolvePatientState(context, at), patientMessage?.text);
   const names = chartNames(kb, resolved.medications);
@@ -113,8 +113,9 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
       new Set(mentions.filter((m) => m.stance === 'warned').flatMap((m) => drugsOf(kb, m.ref))),
       newlyStarted(patientMessage, patientMentions),
     ), ...aboutDrugs];
-  return [
+  const findings = [
     ...implicateChartMedications(settleOverlaps(kb, drugFindings, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds))), resolved.medications, exchangeDrugIds),
     ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens, resolved.medications) : []),
   ];
+  return { findings, replyMentions: mentions };
 }

@@ -390,7 +390,8 @@ const BARE_COUNT_TAKEN = /\b(?:take|have|give|use|try)\s+(?:up to\s+)?(one|two|t
 const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:whole\s+|full\s+|extra\s+)?(?:${MASS_UNIT}|${VOLUME_UNIT}|${COUNT_UNIT})\b|${BARE_COUNT_TAKEN.source}|${SCHEDULE_SLOT.source}`, 'i');
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
-const INSTRUCTS =
+/** A sentence that tells someone to take, give or use something (with or without an amount). */
+export const INSTRUCTION =
   /\bgo(?:ing)?\s+up\s+to\s+\d|\bthat'?s (?:fine|ok|okay|safe) for (?:you|him|her)\b|\b(?:morning|breakfast|lunch|evening|bedtime|night)\s*[:=\-–]\s*(?:one|two|three|four|[1-4])\b|\btaking\s+(?:one|two|three|four|\d+|a|an)\s+(?:whole\s+)?(?:tablets?|capsules?|caplets?|pills?|doses?|puffs?)\b|\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
 
 /** Index of the first stated amount at or after `from`. */
@@ -404,7 +405,7 @@ export function firstDoseSentence(text: string): number | undefined {
   for (let start = 0; start < text.length; ) {
     const end = nextSentenceEnd(text, start);
     const sentence = text.slice(start, end);
-    if (ANY_DOSE.test(sentence) && INSTRUCTS.test(sentence.trim())) return start;
+    if (ANY_DOSE.test(sentence) && INSTRUCTION.test(sentence.trim())) return start;
     start = end + 1;
   }
   return undefined;
