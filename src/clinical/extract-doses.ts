@@ -56,12 +56,19 @@ const WORD_VALUES: Record<string, number> = {
 };
 const NUMBER_PHRASE = /\b(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|a)\s+)?(?:hundred|thousand)(?:\s+(?:and\s+)?(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)?\b|\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?\b|\b(?:eleven|twelve|fifteen)\b/gi;
 
+/** "every four to six hours", "up to eight in a day": small numbers are digits only where a schedule reads them. */
+const SMALL_WORD = String.raw`(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)`;
+const SMALL_NUMBER_BEFORE_TIME = new RegExp(
+  String.raw`(?<=\bevery\s+)${SMALL_WORD}\b|\b${SMALL_WORD}\b(?=(?:\s*(?:to|or|-|–)\s*(?:${SMALL_WORD}|\d+))?\s*(?:hours?\b|hrs?\b|hourly\b|times\b|(?:tablets?|capsules?|caplets?|pills?|doses?|sachets?)?\s*(?:in|a|per)\s+(?:a\s+)?(?:day|24)))`,
+  'gi',
+);
+
 /**
  * "five hundred milligrams" → "500" padded to the same length, so offsets into the original text
  * still hold for evidence.
  */
 export function numbersAsDigits(text: string): string {
-  return text.replace(NUMBER_PHRASE, (phrase) => {
+  return text.replace(SMALL_NUMBER_BEFORE_TIME, (word) => String(WORD_VALUES[word.toLowerCase()]).padEnd(word.length, ' ')).replace(NUMBER_PHRASE, (phrase) => {
     let total = 0;
     let current = 0;
     for (const word of phrase.toLowerCase().split(/[\s-]+/)) {
@@ -211,7 +218,7 @@ export function ingredientDailyDoses(dose: StatedDose): { drug: string; dailyMg:
 }
 
 const UNITS_PER_DAY = new RegExp(
-  String.raw`(?:up to|no more than|not more than|never more than|maximum of|max(?:imum)?|at most)\s+${NUM}\s*(?:tablets?|tabs?|pills?|capsules?|caplets?|softgels?|doses?)?\s*(?:a|per|in|each|in any)?\s*(?:day|24 ?hours?|24 ?hrs?)`,
+  String.raw`(?:up to|no more than|not more than|never more than|maximum of|max(?:imum)?|at most)\s+${NUM}\s*(?:tablets?|tabs?|pills?|capsules?|caplets?|softgels?|doses?|sachets?)?\s*(?:a|per|in|each|in any|in a|in one)?\s*(?:day|24 ?hours?|24 ?hrs?)`,
   'i',
 );
 

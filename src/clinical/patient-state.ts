@@ -32,6 +32,10 @@ const EGFR_CODES = ['62238-1', '33914-3', '48642-3', '48643-1', '88293-6', '8829
 const PREGNANCY_SNOMED = ['77386006', '72892002'];
 const PREGNANCY_STATUS_LOINC = '82810-3';
 const GESTATIONAL_AGE_LOINC = ['11884-4', '11885-1', '18185-9', '49051-6'];
+/** Feeds that send an Observation with only a name: matched on code.text and the codings' displays. */
+const WEIGHT_TEXT = /^\s*(?:body\s+)?weight\b(?!\s*(?:change|loss|gain))|\bbody weight\b|\bweight \(kg\)|^\s*wt\b/i;
+const EGFR_TEXT = /\begfr\b|\bglomerular filtration rate\b|^\s*gfr\b/i;
+const GESTATIONAL_AGE_TEXT = /\bgestational age\b|\bweeks? (?:of )?gestation\b/i;
 
 export function resolvePatientState(context: PatientContext, at: Date): PatientState {
   const conditions = context.conditions.filter(isActiveCondition).map(resolveCondition);
@@ -39,8 +43,8 @@ export function resolvePatientState(context: PatientContext, at: Date): PatientS
     patientReference: `Patient/${context.patientId}`,
     ageYears: ageOf(context.patient, at),
     sex: context.patient?.gender,
-    weightKg: latestQuantity(context.observations, WEIGHT_CODES, (unit, value) => (/^(lb|lbs|\[lb_av\])$/i.test(unit) ? value * 0.453592 : /^g$/i.test(unit) ? value / 1000 : value)),
-    egfr: latestQuantity(context.observations, EGFR_CODES, (_unit, value) => value) ?? egfrFromCkdStage(conditions),
+    weightKg: latestQuantity(context.observations, { codes: WEIGHT_CODES, text: WEIGHT_TEXT }, (unit, value) => (/^(lb|lbs|\[lb_av\])$/i.test(unit) ? value * 0.453592 : /^g$/i.test(unit) ? value / 1000 : value)),
+    egfr: latestQuantity(context.observations, { codes: EGFR_CODES, text: EGFR_TEXT }, (_unit, value) => value) ?? egfrFromCkdStage(conditions),
     pregnancy: pregnancyOf(context, conditions, at),
     conditions,
     allergies: context.allergies.filter(isActiveAllergy).map((a) => ({ reference: `AllergyIntolerance/${a.id}`, words: substanceWords(a) })),
@@ -110,12 +114,13 @@ function ageOf(patient: Patient | undefined, at: Date): number | undefined {
 
 function latestQuantity(
   observations: Observation[],
-  codes: string[],
+  kind: { codes: string[]; text: RegExp },
   toUnit: (unit: string, value: number) => number,
 ): { value: number; reference: string } | undefined {
+  const named = (o: Observation) => [o.code?.text, ...(o.code?.coding ?? []).map((c) => c.display)].some((name) => name !== undefined && kind.text.test(name));
   const matching = observations
     .filter((o) => o.status !== 'entered-in-error' && o.status !== 'cancelled')
-    .filter((o) => o.code?.coding?.some((c) => (c.system === LOINC || !c.system) && codes.includes(c.code ?? '')))
+    .filter((o) => o.code?.coding?.some((c) => (c.system === LOINC || !c.system) && kind.codes.includes(c.code ?? '')) || named(o))
     .filter((o) => typeof o.valueQuantity?.value === 'number')
     .sort((a, b) => Date.parse(b.effectiveDateTime ?? b.issued ?? '') - Date.parse(a.effectiveDateTime ?? a.issued ?? ''));
   const latest = matching[0];
@@ -125,7 +130,7 @@ function latestQuantity(
 }
 
 function pregnancyOf(context: PatientContext, conditions: ResolvedCondition[], at: Date): PatientState['pregnancy'] {
-  const gestational = latestQuantity(context.observations, GESTATIONAL_AGE_LOINC, (unit, value) => (/^d/i.test(unit) ? value / 7 : value));
+  const gestational = latestQuantity(context.observations, { codes: GESTATIONAL_AGE_LOINC, text: GESTATIONAL_AGE_TEXT }, (unit, value) => (/^d/i.test(unit) ? value / 7 : value));
   const status = context.observations.find(
     (o) =>
       o.code?.coding?.some((c) => c.code === PREGNANCY_STATUS_LOINC) &&
