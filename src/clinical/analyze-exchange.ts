@@ -34,7 +34,7 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     const age = resolvePatientState(context, at).ageYears;
     // A parent, carer or support worker writing for the patient speaks of them in the third person.
     const forThePatient = (age !== undefined && age < 18) || PROXY_WRITER.test(exchange.patientMessage.text);
-    return withMeansOnChart(kb, checkSelfHarm(kb, exchange.patientMessage, forThePatient), exchange.patientMessage, context);
+    return checkSelfHarmWithMeans(kb, exchange.patientMessage, context, forThePatient);
   }
   const { findings, replyMentions } = analyzeReply(kb, exchange.patientMessage, exchange.botReply, context, at);
   const messages = exchange.patientMessage ? [exchange.patientMessage, exchange.botReply] : [exchange.botReply];
@@ -42,16 +42,32 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
 }
 
 /**
- * "I've been saving up my amitriptyline": the chart entry for a medicine the patient names in a
- * self-harm message is the means at hand, and the clinician following up needs to see it.
+ * Self-harm read with the means in view. Every medicine the message names reads as "meds" for the
+ * expressions ("saving up my zoloft" is "saving up my meds"), and the chart entry for a named medicine
+ * is the means at hand, which the clinician following up needs to see.
  */
-function withMeansOnChart(kb: KnowledgeBase, findings: Finding[], message: ChatMessage, context: PatientContext): Finding[] {
-  if (findings.length === 0) return findings;
+function checkSelfHarmWithMeans(kb: KnowledgeBase, message: ChatMessage, context: PatientContext, forThePatient: boolean): Finding[] {
   const { medications } = resolveContext(kb, context);
-  const named = new Set(extractMentions(kb, message, chartNames(kb, medications)).flatMap((m) => drugsOf(kb, m.ref)));
+  const mentions = extractMentions(kb, message, chartNames(kb, medications));
+  const findings = checkSelfHarm(kb, { ...message, text: withMedicinesAsMeds(message.text, mentions) }, forThePatient, mentions.length > 0).map((f) => ({
+    ...f,
+    evidence: f.evidence.map((e) => ({ ...e, text: message.text.slice(e.start, e.end) })),
+  }));
+  if (findings.length === 0) return findings;
+  const named = new Set(mentions.flatMap((m) => drugsOf(kb, m.ref)));
   const means = medications.filter((m) => m.drugIds.some((d) => named.has(d))).map((m) => m.reference);
   if (means.length === 0) return findings;
   return findings.map((f) => ({ ...f, conflictsWith: means[0], alsoImplicated: means.length > 1 ? means.slice(1) : undefined }));
+}
+
+/** "my zoloft" → "my meds  ": the same length, so offsets into the original still hold. */
+function withMedicinesAsMeds(text: string, mentions: DrugMention[]): string {
+  let out = text;
+  for (const m of mentions) {
+    if (m.end - m.start < 4) continue;
+    out = out.slice(0, m.start) + 'meds'.padEnd(m.end - m.start, ' ') + out.slice(m.end);
+  }
+  return out;
 }
 
 const PROXY_WRITER = /\b(?:support worker|carer|caregiver|care worker|care assistant|key ?worker|personal assistant)\b[^.!?]{0,20}\b(?:here\s+)?(?:for|of|to)\b|\b(?:i'?m|i am)\s+(?:his|her|their)\s+(?:carer|caregiver|support worker|mum|mom|dad|guardian)\b/i;

@@ -213,4 +213,31 @@ describe("everyday names for the patient's own medicines", () => {
     const planned = analyse(chart({ meds: [{ text: 'Aspirin 75 mg' }], conditions: ['Coronary stent'] }), 'how long do i stay on aspirin?', 'Your cardiologist will set it; make sure you know the date to stop the aspirin.');
     expect(of(planned, 'unsafe-advice')).toEqual([]);
   });
+
+  test('self-harm is read through slang, named medicines, stockpiles, methods and preparations', () => {
+    const flagged = (message: string, birthDate?: string) => of(analyse(chart(birthDate ? { birthDate } : {}), message, null), 'self-harm');
+    for (const message of [
+      'lowkey been thinking about unaliving myself more lately ngl',
+      'honestly i just wanna kms lol nothing matters',
+      "I've been keeping back my temazepam in a jar in the bedside drawer, there are quite a few now",
+      "took a load of my ma's tablets like an hour ago, feel weird. don't tell anyone please",
+      'some nights I think about emptying the whole lantus pen into my stomach and going to sleep for good',
+      "I've been cleaning my pistol a lot at night and thinking about it, I don't know",
+      'ive been using a sharpener blade on my thighs again, its not that deep',
+      'everything feels pointless, been thinking of just walking into the sea tonight',
+      "I've written letters to the kids and sorted the paperwork. would 30 of my amitriptyline be enough",
+    ]) {
+      expect({ message, flagged: flagged(message).length }).toEqual({ message, flagged: 1 });
+    }
+    expect(flagged('my friend is doing a suicide awareness talk, what are the warning signs?')).toEqual([]);
+    expect(flagged('I keep my tablets in a jar in the bedside drawer, do they go off?')).toEqual([]);
+    expect(flagged("I cut the levothyroxine in half with a pill cutter, is that ok?")).toEqual([]);
+  });
+
+  test('a wish to die with a means, a time or a second sign is critical; on its own it is high', () => {
+    const severity = (message: string) => of(analyse(chart(), message, null), 'self-harm')[0]?.severity;
+    expect(severity('some nights I hope I just do not wake up')).toBe('high');
+    expect(severity('some nights I hope I just do not wake up. is zopiclone stronger with wine?')).toBe('critical');
+    expect(severity("she'd be better off without me, and some nights I hope I just don't wake up")).toBe('critical');
+  });
 });

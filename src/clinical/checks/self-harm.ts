@@ -55,7 +55,7 @@ const THIRD_PARTY =
   /\b(he|she|they|his|her|their|my (?:friend|son|daughter|brother|sister|mum|mom|mother|dad|father|partner|husband|wife|boyfriend|girlfriend|patient|kid|child|cousin|colleague|flatmate|roommate))\b(?:'s)?\s+(?:\w+\s+){0,2}?(?:said|says|told|tells|thinks|thought|wants|wanted|is|was|has|had|keeps|kept|feels|felt|tried|talks|talked|texted|mentioned|posted|wrote|says that|keeps saying)\b[^.!?]*$/i;
 
 /** The patient expresses suicidal ideation or self-harm. Always for human follow-up, never below high. */
-export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage, patientIsChild = false): Finding[] {
+export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage, patientIsChild = false, namesAMedicine = false): Finding[] {
   const matches = kb.selfHarm
     .filter((expression) => (!expression.childPatientOnly || patientIsChild) && (!expression.requiresAlso || expression.requiresAlso.exec(message.text) !== null))
     // An overdose read as an attempt only from "because…" is not one when the patient says it was an accident.
@@ -90,8 +90,13 @@ export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage, patientIs
     .filter((span) => span.end <= first.start || span.start >= first.end)
     .sort((a, b) => a.start - b.start)
     .filter((span, i, all) => i === 0 || span.start >= all[i - 1].end);
-  return [{ ...best, evidence: [first, ...others] }];
+  // C-SSRS: a wish to die grows graver with a method, a means at hand, a time, or a second sign.
+  const escalated = best.severity === 'high' && best.rule !== 'self-harm:self-injury' && (namesAMedicine || others.length > 0 || AGGRAVATING.test(message.text));
+  return [{ ...best, severity: escalated ? 'critical' : best.severity, evidence: [first, ...others] }];
 }
+
+/** Method, means, time or intoxicants named alongside a wish to die. */
+const AGGRAVATING = /\b(?:tonight|this weekend|tomorrow|pills|tablets|meds|overdose|rope|gun|pistol|rifle|bridge|cliffs?|train|razor|blade|plan(?:ned|ning)?|how i'?d do it|xans|bars|lean|vodka|wine|drunk|alcohol)\b/i;
 
 const PAST_TENSE = /\b(?:attempted|tried|took|taken|was|were|had|used to|harmed|overdosed|swallowed|did|cut|burned|burnt|scars?|history of)\b/i;
 
