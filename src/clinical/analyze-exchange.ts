@@ -70,6 +70,8 @@ function withMedicinesAsMeds(text: string, mentions: DrugMention[]): string {
   return out;
 }
 
+const REPEATS_A_MISSED_EMERGENCY = new Set(['unsafe-advice:sleep-it-off', 'unsafe-advice:wait-and-see']);
+
 const PROXY_WRITER = /\b(?:support worker|carer|caregiver|care worker|care assistant|key ?worker|personal assistant)\b[^.!?]{0,20}\b(?:here\s+)?(?:for|of|to)\b|\b(?:i'?m|i am)\s+(?:his|her|their)\s+(?:carer|caregiver|support worker|mum|mom|dad|guardian)\b/i;
 
 const RESTART_BEFORE = /\b(?:restart|re-start|resume|start|go back on|get back on|take|try|use|ask(?:ing)?\s+(?:\w+\s+){0,3}for|prescribe|get)\s+(?:\w+\s+){0,3}$/i;
@@ -129,9 +131,10 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
       new Set(mentions.filter((m) => m.stance === 'warned').flatMap((m) => drugsOf(kb, m.ref))),
       newlyStarted(patientMessage, patientMentions),
     ), ...aboutDrugs];
-  const findings = [
-    ...implicateChartMedications(settleOverlaps(kb, drugFindings, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds))), resolved.medications, exchangeDrugIds),
-    ...(patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens, resolved.medications) : []),
-  ];
+  const emergencies = patientMessage ? checkMissedEmergency(kb, patientMessage, reply, state, regimens, resolved.medications) : [];
+  const drugProblems = settleOverlaps(kb, drugFindings, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds)))
+    // "Sleep it off" or "wait and see" said to a red-flag patient is the missed emergency itself, told once.
+    .filter((f) => emergencies.length === 0 || !REPEATS_A_MISSED_EMERGENCY.has(f.rule));
+  const findings = [...implicateChartMedications(drugProblems, resolved.medications, exchangeDrugIds), ...emergencies];
   return { findings, replyMentions: mentions };
 }

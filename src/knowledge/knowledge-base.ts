@@ -77,6 +77,8 @@ export interface KnowledgeBase {
     drugIds: Set<string>;
     patientSays?: Pattern[];
     whenCondition?: string[];
+    /** Drug ids that exempt the exchange from the rule. */
+    exemptDrugIds: Set<string>;
     replyEndorsesPatientDrug?: 'any' | 'prescription';
     severity: Interaction['severity'];
     rationale: string;
@@ -268,6 +270,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       patterns: r.patterns.map((p) => regex(p.replaceAll('{agents}', () => namesOf(r.agents ?? [])), `unsafe-advice.json ${r.id}`)),
       patientSays: r.patientSays?.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
       drugIds: new Set((r.agents ?? []).flatMap(drugsNamedBy)),
+      exemptDrugIds: new Set((r.unlessExchangeNames ?? []).flatMap(drugsNamedBy)),
     })),
     highAlert,
     sources,

@@ -289,6 +289,8 @@ export const unsafeAdviceSchema = z.object({
   agents: z.array(agentRefSchema).optional(),
   /** The rule applies only when the patient's message matches one of these ("my sister has …", "after a bad skin reaction"). */
   patientSays: z.array(z.string().min(3)).optional(),
+  /** The rule does not apply when the exchange names one of these: doubling is the standard advice for them (steroid sick-day rules). */
+  unlessExchangeNames: z.array(agentRefSchema).optional(),
   /** The rule applies only when an active chart condition's text, or the patient's message, holds one of these ("heart failure", "stent"). */
   whenCondition: z.array(z.string().min(3)).optional(),
   /**

@@ -35,6 +35,7 @@ export function checkUnsafeAdvice(
     }
     if (rule.patientSays && !(patientMessage && rule.patientSays.some((p) => p.exec(patientMessage.text) !== null))) continue;
     if (rule.whenCondition && !hasCondition(rule.whenCondition, conditions, patientMessage)) continue;
+    if (rule.exemptDrugIds.size > 0 && exchangeDrugs.some((d) => rule.exemptDrugIds.has(d))) continue;
     // "A glass is fine" is about alcohol with sedatives only when the exchange names one.
     if (rule.kind !== 'stop-critical-medication' && rule.drugIds.size > 0 && !exchangeDrugs.some((d) => rule.drugIds.has(d))) continue;
     let hit: { index: number; length: number; message: ChatMessage } | undefined;
@@ -48,7 +49,7 @@ export function checkUnsafeAdvice(
       const stopping = rule.kind === 'stop-critical-medication';
       const match = rule.patterns
         .flatMap((p) => p.matches(text))
-        .find((m) => !(stopping && (namesAConsequence(text, m) || namesAnotherDrug(kb, rule.drugIds, mentions, m) || STOP_WHEN_DONE.test(text.slice(m.index + m[0].length)))));
+        .find((m) => !(stopping && (namesAConsequence(text, m) || namesAnotherDrug(kb, rule.drugIds, mentions, m) || notAStopOrder(text, m))));
       if (!match) continue;
       hit = { index: match.index, length: match[0].length, message: reply };
     }
@@ -75,6 +76,22 @@ function hasCondition(phrases: string[], conditions: ResolvedCondition[], patien
   const said = patientMessage?.text.toLowerCase() ?? '';
   return phrases.some((phrase) => new RegExp(`\\b${phrase}s?\\b`).test(said));
 }
+
+/**
+ * Stop words that are not a stop order: "stop lithium and go to A&E" (toxicity), "skip it if you have
+ * high blood pressure" (a condition), "if you'd like to come off it in the future, plan it with your GP",
+ * "after stopping phenelzine, wait 14 days", "stop it once the pain settles".
+ */
+function notAStopOrder(text: string, m: RegExpExecArray): boolean {
+  const before = text.slice(Math.max(0, m.index - 40), m.index);
+  const after = text.slice(m.index + m[0].length);
+  return STOP_WHEN_DONE.test(after) || SEEK_CARE_AFTER.test(after) || CONDITION_AFTER.test(after) || SUPERVISED_AFTER.test(after) || CONDITIONAL_BEFORE.test(before) || TEMPORAL_BEFORE.test(before);
+}
+const SEEK_CARE_AFTER = /^[^.!?]{0,30}?\b(?:and|then)\s+(?:go|call|get|seek|contact|ring|head|phone)\b[^.!?]{0,30}\b(?:emergency|a ?& ?e|er|hospital|911|999|112|000|doctor|gp|urgent|ambulance|help)\b/i;
+const CONDITION_AFTER = /^\s*(?:\w+\s+){0,2}(?:if|unless)\s+(?:you|he|she|they)\s+(?:have|has|are|is|get|gets|notice|take|develop|feel|had|ever)\b/i;
+const SUPERVISED_AFTER = /^[^.!?]{0,40}\b(?:in the future|plan (?:it|this) with|with (?:the help of )?your (?:gp|doctor|prescriber|psychiatrist|specialist|team|clinic)|under (?:medical )?supervision)\b/i;
+const CONDITIONAL_BEFORE = /\bif\s+(?:you|he|she|they)(?:'d|\s+would|'re)?\s+(?:\w+\s+){0,3}$/i;
+const TEMPORAL_BEFORE = /\b(?:after|since|before)\s+$/i;
 
 /** "Stop it once the pain settles": the end of a course, not a stop order for a chronic drug. */
 const STOP_WHEN_DONE = /^\s*(?:once|when|as soon as|after)\s+(?:the\s+|your\s+)?(?:pain|symptoms?|infection|swelling|cough|it|course)\s+(?:settles?|has settled|goes|has gone|is gone|improves?|eases?|clears?|resolves?|is better|finishes|is finished)|^\s*(?:once|when)\s+you\s+(?:no longer|don'?t)\s+need/i;
