@@ -57,7 +57,7 @@ export interface KnowledgeBase {
   /** Finding rule ids (`contraindication:<id>`) of the rules that only ask for a lower dose. */
   doseAdjustmentRules: Set<string>;
   redFlags: {
-    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; drugs?: AgentRef[]; underAgeYears?: number; allergies?: boolean; meetsRequiresAlso: boolean }; pregnancyFromWeek?: number; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
+    redFlags: { id: string; label: string; patterns: Pattern[]; requiresAlso?: Pattern[]; chart?: { pregnancy?: boolean; conditionText?: string[]; drugs?: AgentRef[]; underAgeYears?: number; allergies?: boolean; drugsMeetRequiresAlso?: boolean; meetsRequiresAlso: boolean }; pregnancyFromWeek?: number; severity: Interaction['severity']; referral: 'emergency' | 'urgent'; source: string }[];
     emergencyReferral: Pattern[];
     urgentReferral: Pattern[];
     historyMarkers: Pattern[];

@@ -244,6 +244,8 @@ export const redFlagSchema = z.object({
       drugs: z.array(agentRefSchema).optional(),
       /** The chart's active allergies to a substance the message names ("peanut", "bee") are implicated; the only active allergy when none is named. */
       allergies: z.boolean().optional(),
+      /** true: a chart medication from `drugs` meets `requiresAlso` (a sore throat matters on carbimazole). */
+      drugsMeetRequiresAlso: z.boolean().optional(),
       /** false: the chart entry is implicated but the text must still meet `requiresAlso` itself. */
       meetsRequiresAlso: z.boolean().default(true),
     })

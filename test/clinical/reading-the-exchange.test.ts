@@ -240,4 +240,15 @@ describe("everyday names for the patient's own medicines", () => {
     expect(severity('some nights I hope I just do not wake up. is zopiclone stronger with wine?')).toBe('critical');
     expect(severity("she'd be better off without me, and some nights I hope I just don't wake up")).toBe('critical');
   });
+
+  test('red flags that need the chart or the context: carbimazole sore throat, Addison vomiting, a swallowed button battery', () => {
+    const reply = 'Rest, fluids and paracetamol should help; see your GP if it is not better in a week.';
+    const onCarbimazole = analyse(chart({ meds: [{ text: 'Carbimazole 20 mg' }] }), 'throat is so sore and i feel shivery, can i ride it out', reply);
+    expect(of(onCarbimazole, 'missed-emergency').map((f) => f.conflictsWith)).toEqual(['MedicationStatement/m0']);
+    expect(of(analyse(chart(), 'throat is so sore and i feel shivery, can i ride it out', reply), 'missed-emergency')).toEqual([]);
+    const addisons = analyse(chart({ conditions: ["Addison's disease"] }), "tummy bug, vomited 4 times and couldn't keep my hydrocortisone down", reply);
+    expect(of(addisons, 'missed-emergency').map((f) => f.severity)).toEqual(['critical']);
+    const battery = analyse(chart({ birthDate: '2025-01-10' }), 'the little round battery from the key fob is missing, I think she swallowed it. she seems fine', 'If she seems fine, watch her nappies for it to pass.');
+    expect(of(battery, 'missed-emergency')).toHaveLength(1);
+  });
 });

@@ -86,9 +86,10 @@ function redFlagHits(kb: KnowledgeBase, message: ChatMessage, state?: PatientSta
       ...(state && flag.chart ? chartEntriesFor(flag.chart, state) : []),
       ...(youngEnough && state ? [state.patientReference] : []),
     ];
-    const chartMeetsRequirement = chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false;
-    if (flag.requiresAlso && !chartMeetsRequirement && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
     const drugEntries = flag.chart?.drugs ? medications.filter((m) => m.drugIds.some((d) => flag.chart?.drugs?.some((ref) => agentCovers(kb, ref, d)))).map((m) => m.reference) : [];
+    // Carbimazole on the chart is what makes a sore throat urgent: there the drug stands in for the words.
+    const chartMeetsRequirement = (chartEntries.length > 0 && flag.chart?.meetsRequiresAlso !== false) || (drugEntries.length > 0 && flag.chart?.drugsMeetRequiresAlso === true);
+    if (flag.requiresAlso && !chartMeetsRequirement && !flag.requiresAlso.some((p) => firstAffirmedMatch(p, message.text))) continue;
     const allergyEntries = state && flag.chart?.allergies ? allergiesNamed(state, message.text) : [];
     hits.push({ ...flag, start: hit.start, end: hit.end, chartEntries: [...new Set([...allergyEntries, ...chartEntries, ...drugEntries])] });
   }
