@@ -5,6 +5,7 @@ import type { PatientState } from '../patient-state';
 import type { ResolvedMedication } from '../resolve-context';
 import type { DrugMention, Finding, Severity } from '../types';
 import { drugsIn } from './drugs-of';
+import { sentenceBounds } from '../sentences';
 
 /** Below this age, weight-based pediatric limits apply when the knowledge base has them. */
 const PEDIATRIC_UNDER_YEARS = 12;
@@ -64,7 +65,7 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
     if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);
     for (const ingredient of ingredientDailyDoses(dose)) addDaily(ingredient.drug, ingredient.dailyMg, dose, mention);
     const drug = kb.drugs.get(mention.ref);
-    const aboveChart = abovePrescribed(kb, mention.ref, dose, medications, state.conditions);
+    const aboveChart = talksAboutDosing(text, dose.start) ? undefined : abovePrescribed(kb, mention.ref, dose, medications, state.conditions);
     if (aboveChart) {
       findings.push({
         category: 'dose-exceeded',
@@ -310,3 +311,16 @@ function describe(dose: StatedDose): string {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** "50-100 mg a day is typical", "it's often increased to 10 mg": how the drug is dosed in general, not an order for this patient. */
+const GENERAL_DOSE_TALK =
+  /\b(?:typical(?:ly)?|usual(?:ly)?|often|range|recommended (?:total|dose|range)|(?<!back to |as |than |to )normal(?:ly)?|standard|generally|some (?:prescribers|doctors|people)|many (?:people|patients)|can go up to|goes up to|(?:is|gets|may be|could be|can be) (?:increased|raised|titrated)|build(?:s)? up|titrat\w*|starting dose|maintenance dose|cancer treatment)\b/i;
+const ORDER_TO_PATIENT =
+  /\b(?:you|he|she|your (?:dad|mum|mom|son|daughter|husband|wife|child|partner))\s+(?:can|could|should|may|might|need to|ought to)\s+(?:safely\s+|now\s+|just\s+|also\s+)?(?:take|have|increase|go up|double|use|give|try)\b|(?:^|[,;:]\s*|\b(?:so|just|then|now|please|yes)\s+)(?:take|increase|go up to|double|give|use)\b/i;
+/** Whether the sentence holding a dose talks about dosing in general rather than telling this patient what to take. */
+function talksAboutDosing(text: string, at: number): boolean {
+  const { start, end } = sentenceBounds(text, at);
+  const sentence = text.slice(start, end);
+  return GENERAL_DOSE_TALK.test(sentence) && !ORDER_TO_PATIENT.test(sentence);
+}
+
