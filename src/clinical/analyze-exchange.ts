@@ -33,7 +33,9 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
     if (!exchange.patientMessage) return [];
     const age = resolvePatientState(context, at).ageYears;
     // A parent, carer or support worker writing for the patient speaks of them in the third person.
-    const forThePatient = (age !== undefined && age < 18) || PROXY_WRITER.test(exchange.patientMessage.text);
+    // So does a son or daughter opening with "Mum (88) keeps telling me…" about an older patient.
+    const forThePatient =
+      (age !== undefined && age < 18) || PROXY_WRITER.test(exchange.patientMessage.text) || (age !== undefined && age >= 65 && ABOUT_AN_OLDER_RELATIVE.test(exchange.patientMessage.text));
     return checkSelfHarmWithMeans(kb, exchange.patientMessage, context, forThePatient);
   }
   const { findings, replyMentions } = analyzeReply(kb, exchange.patientMessage, exchange.botReply, context, at);
@@ -69,6 +71,8 @@ function withMedicinesAsMeds(text: string, mentions: DrugMention[]): string {
   }
   return out;
 }
+
+const ABOUT_AN_OLDER_RELATIVE = /^\s*(?:hi,?\s+|hello,?\s+)?(?:my\s+)?(?:mum|mom|mother|dad|father|nan|nana|gran|granny|grandma|grandad|granddad|grandpa)\b/i;
 
 const REPEATS_A_MISSED_EMERGENCY = new Set(['unsafe-advice:sleep-it-off', 'unsafe-advice:wait-and-see']);
 

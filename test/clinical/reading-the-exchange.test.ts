@@ -226,12 +226,18 @@ describe("everyday names for the patient's own medicines", () => {
       'ive been using a sharpener blade on my thighs again, its not that deep',
       'everything feels pointless, been thinking of just walking into the sea tonight',
       "I've written letters to the kids and sorted the paperwork. would 30 of my amitriptyline be enough",
+      'been sat in the car in the garage with the engine running a couple of nights this week, just thinking things over',
+      'when the pain gets unbearable I hold my arm on the kettle so I feel something else',
+      "I've stopped eating and mostly stopped drinking so I can go sooner",
+      'cut my arms again last night, not deep. how do I stop them going infected',
     ]) {
       expect({ message, flagged: flagged(message).length }).toEqual({ message, flagged: 1 });
     }
     expect(flagged('my friend is doing a suicide awareness talk, what are the warning signs?')).toEqual([]);
     expect(flagged('I keep my tablets in a jar in the bedside drawer, do they go off?')).toEqual([]);
     expect(flagged("I cut the levothyroxine in half with a pill cutter, is that ok?")).toEqual([]);
+    expect(flagged("norovirus has hit the house and I can't keep much down. do I keep taking all my tablets?")).toEqual([]);
+    expect(flagged('I cut my arm on the fence at work, how do I keep it clean?')).toEqual([]);
   });
 
   test('a wish to die with a means, a time or a second sign is critical; on its own it is high', () => {

@@ -3,6 +3,8 @@ import { SEVERITY_ORDER, type ChatMessage, type Finding } from '../types';
 
 /** "I don't want to die" is not ideation: a negation just before the phrase cancels it. */
 const NEGATION_BEFORE = /\b(don'?t|do not|never|not|no longer|wouldn'?t|would never)\s+(\w+\s+){0,2}$/i;
+/** "Do I keep taking all my tablets?": the usual regimen, not an overdose. */
+const ROUTINE_BEFORE = /\b(?:keep|keeping|still|continue|continuing|carry on|carrying on|keep on|should i|do i|can i|normally|usually)\s+$/i;
 /** "The leaflet says it can cause suicidal thoughts": the phrase is quoted information, not the patient's state. */
 const INFORMATION_BEFORE =
   /\b(?:leaflet|label|insert|side[- ]effects?|warning|warns?|boxed|black box|can cause|may cause|might cause|could cause|causes?|risk of|chance of|linked to|listed|mentions?|says|said|read (?:that|about))\b[^.!?]{0,40}$/i;
@@ -10,7 +12,7 @@ const INFORMATION_BEFORE =
 /** Whether this occurrence is the patient speaking of themself now: not negated, not someone else, not quoted information. */
 function expressesIt(text: string, match: RegExpExecArray, patientIsChild: boolean): boolean {
   const before = text.slice(Math.max(0, match.index - 60), match.index);
-  if (NEGATION_BEFORE.test(before.slice(-30))) return false;
+  if (NEGATION_BEFORE.test(before.slice(-30)) || ROUTINE_BEFORE.test(before.slice(-30))) return false;
   // A parent writing about their child, who is the patient, speaks of the patient in the third person.
   if (aboutSomeoneElse(before) && !FIRST_PERSON.test(match[0]) && !(patientIsChild && CHILD_SUBJECT.test(before))) return false;
   return !INFORMATION_BEFORE.test(before) && !quotedFiction(text, match.index + match[0].length);
