@@ -12,7 +12,11 @@ const CLAUSE_BREAK = /[.!?;\n]|\bbut\b|\bhowever\b/gi;
 const PRONOUN_WARNING =
   /^\s*[^.!?]{0,80}?\b(?:(?:it'?s\s+)?(?:best|better|safest|wiser)\s+not\s+to\s+(?:take|use|start|give|try)\s+(?:it|them|this|that)\b|(?:likely|more likely|less likely)\s+to\s+react\s+to\s+(?:it|them)\b|(?:don'?t|do not|never|shouldn'?t|should not|please don'?t)\s+(?:take|use|give|start|try)\s+(?:it|them|this|that|these)\b(?!\s+(?:with|on|before|after|if|while|when|more|longer|for (?:more|longer)|at the same time|together|within|unless|past|beyond|alongside|and drive|then))|(?:it|this|that|they|these)\s*(?:(?:'s|is|are|would be)\s+not|wouldn'?t be|isn'?t|aren'?t)\s+(?:safe|suitable|a good (?:idea|choice|option)|recommended|advisable)\b|(?:it|this|that|they|these)\s*(?:'s|is|are)\s+best avoided\b|(?:avoid|stay away from)\s+(?:it|them|this|that)\b)/i;
 const CLASS_DESCRIPTOR_BEFORE = /\b(?:is|are|was|as)\s+(?:a|an|also a|also an)\s+(?:[a-z-]+\s+){0,2}$/i;
-const LIST_JOIN = /^\s*(?:,\s*)?(?:or|and|\/|&)\s*$/i;
+const LIST_JOIN = /^\s*(?:,\s*)?(?:or|and|\/|&|like|such as|e\.?g\.?,?|including)\s*$/i;
+/** "non-statin options", "aspirin-sensitive asthma", "NSAID-induced": the name describes something else. */
+const ANOTHER_BEFORE = /\b(?:another|a different|different|other|an alternative|a non-\w+)\s+(?:kind of\s+|type of\s+)?$/i;
+const DESCRIBES_BEFORE = /\bnon[- ]?$/i;
+const DESCRIBES_AFTER = /^-(?:sensitive|sensitivity|induced|allergic|allergy|exacerbated|related|associated|intolerant|intolerance|free|naive|naïve|resistant|dependent)\b/i;
 
 /** Verbs that start a fresh instruction: "avoid ibuprofen and take paracetamol" recommends paracetamol. */
 const RESET_VERBS = ['take', 'use', 'try', 'start', 'give', 'switch to', 'opt for', 'choose', 'go with', 'recommend', 'suggest', 'keep taking', 'continue taking', 'carry on taking', 'keep using', 'carry on with', 'continue with', 'stick with'];
@@ -60,8 +64,10 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNa
     const listed = previous?.stance === 'reported' && LIST_JOIN.test(message.text.slice(previousEnd, start));
     // "Codeine is a mild opioid": a class named to describe a drug is not a class recommended.
     const describes = hit.ref.startsWith('class:') && CLASS_DESCRIPTOR_BEFORE.test(message.text.slice(Math.max(previousEnd, start - 30), start));
-    const stance = listed || describes ? 'reported' : stanceOf(kb, message.text, start, end, previousEnd);
-    mentions.push({ ref: hit.ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance });
+    const modifier = DESCRIBES_BEFORE.test(message.text.slice(Math.max(0, start - 4), start)) || DESCRIBES_AFTER.test(message.text.slice(end, end + 16));
+    const stance = listed || describes || modifier ? 'reported' : stanceOf(kb, message.text, start, end, previousEnd);
+    const anotherOfClass = hit.ref.startsWith('class:') && ANOTHER_BEFORE.test(message.text.slice(Math.max(0, start - 20), start));
+    mentions.push({ ref: hit.ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance, ...(anotherOfClass ? { anotherOfClass } : {}) });
     i += hit.n;
   }
   return mentions;

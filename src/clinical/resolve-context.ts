@@ -13,6 +13,8 @@ export interface ResolvedAllergy {
   agents: AgentRef[];
   label: string;
   /** true when the record says the reaction was severe or life-threatening. */
+  /** Recorded as a non-immune intolerance (statin myalgia): only the same drug repeats it, not its class or relatives. */
+  intolerance: boolean;
   severe: boolean;
 }
 
@@ -66,6 +68,7 @@ function resolveAllergy(kb: KnowledgeBase, allergy: AllergyIntolerance): Resolve
     reference: `AllergyIntolerance/${allergy.id}`,
     agents,
     label: conceptText(allergy.code) || agents.join(', '),
+    intolerance: allergy.type === 'intolerance',
     severe:
       allergy.criticality === 'high' ||
       (allergy.reaction ?? []).some((r) => r.severity === 'severe') ||

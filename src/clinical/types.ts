@@ -45,6 +45,8 @@ export interface DrugMention {
   message: string;
   speaker: Speaker;
   stance: Stance;
+  /** "A different statin", "another antibiotic": a member of the class other than one already in question. */
+  anotherOfClass?: boolean;
 }
 
 export interface Evidence {

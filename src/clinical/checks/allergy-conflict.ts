@@ -47,11 +47,15 @@ function strongestConflict(kb: KnowledgeBase, mention: DrugMention, allergy: Res
   const consider = (c: Conflict) => {
     if (!best || SEVERITY_ORDER[c.severity] > SEVERITY_ORDER[best.severity]) best = c;
   };
+  // "A different statin" is not the simvastatin the patient reacted to: it conflicts only with an allergy to the whole class.
+  const other = mention.anotherOfClass === true;
   for (const drugId of drugsIn(kb, mention)) {
-    if (allergy.agents.some((allergen) => agentCovers(kb, allergen, drugId))) {
+    const direct = allergy.agents.some((allergen) => (!other || allergen.startsWith('class:')) && agentCovers(kb, allergen, drugId));
+    if (direct && !(allergy.intolerance && mention.ref.startsWith('class:'))) {
       consider({ drugId, severity: allergy.severe ? 'critical' : 'high' });
       continue;
     }
+    if (allergy.intolerance && !allergy.severe) continue;
     for (const group of groups) {
       if (!group.reactsWith.some((ref) => agentCovers(kb, ref, drugId))) continue;
       const severity: Severity = allergy.severe && SEVERITY_ORDER[group.severity] >= SEVERITY_ORDER.high ? 'critical' : group.severity;
