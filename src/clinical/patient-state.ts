@@ -38,7 +38,7 @@ const EGFR_TEXT = /\begfr\b|\bglomerular filtration rate\b|^\s*gfr\b/i;
 const GESTATIONAL_AGE_TEXT = /\bgestational age\b|\bweeks? (?:of )?gestation\b/i;
 
 export function resolvePatientState(context: PatientContext, at: Date): PatientState {
-  const conditions = context.conditions.filter(isActiveCondition).map(resolveCondition);
+  const conditions = [...context.conditions.filter(isActiveCondition).map(resolveCondition), ...context.observations.flatMap(findingOf)];
   return {
     patientReference: `Patient/${context.patientId}`,
     ageYears: ageOf(context.patient, at),
@@ -62,8 +62,35 @@ function substanceWords(allergy: AllergyIntolerance): string[] {
 export function isActiveCondition(condition: Condition): boolean {
   const clinical = condition.clinicalStatus?.coding?.map((c) => c.code) ?? [];
   const verification = condition.verificationStatus?.coding?.map((c) => c.code) ?? [];
-  if (clinical.length > 0 && !clinical.some((c) => c === 'active' || c === 'recurrence' || c === 'relapse')) return false;
+  // A cancer "in remission" still rules out oestrogen: remission is a state of the condition, not its end.
+  if (clinical.length > 0 && !clinical.some((c) => c === 'active' || c === 'recurrence' || c === 'relapse' || c === 'remission')) return false;
   return !verification.some((c) => c === 'refuted' || c === 'entered-in-error');
+}
+
+/** A result that reads as present: "HLA-B*15:02 positive", "Pregnancy test: positive", "Breastfeeding: yes". */
+const PRESENT = /\b(?:positive|detected|present|yes|current(?:ly)?|carrier|confirmed|reactive|every day|daily|some days)\b/i;
+const ABSENT = /\b(?:negative|not detected|absent|no|none|never|former|ex-|non-?reactive|not present|unknown)\b/i;
+
+/**
+ * An Observation with a coded or text answer is read like a condition when the answer says it is
+ * present, so rules matching "HLA-B*15:02", "pregnan" or "breastfeeding" see a result the EHR
+ * keeps as an Observation. Numeric results are read elsewhere (weight, eGFR, gestation).
+ */
+function findingOf(observation: Observation): ResolvedCondition[] {
+  if (observation.status === 'entered-in-error' || observation.status === 'cancelled' || observation.valueQuantity) return [];
+  const name = [observation.code?.text, ...(observation.code?.coding ?? []).map((c) => c.display)].filter(Boolean).join(' | ');
+  const value = observation.valueCodeableConcept
+    ? [observation.valueCodeableConcept.text, ...(observation.valueCodeableConcept.coding ?? []).map((c) => c.display ?? c.code)].filter(Boolean).join(' | ')
+    : (observation.valueString ?? (observation.valueBoolean === true ? 'yes' : observation.valueBoolean === false ? 'no' : ''));
+  if (!name || !value || !PRESENT.test(value) || ABSENT.test(value)) return [];
+  return [
+    {
+      reference: `Observation/${observation.id}`,
+      snomed: (observation.valueCodeableConcept?.coding ?? []).filter((c) => c.system === SNOMED && c.code).map((c) => c.code as string),
+      icd10: [],
+      text: `${name} | ${value}`.toLowerCase(),
+    },
+  ];
 }
 
 function resolveCondition(condition: Condition): ResolvedCondition {

@@ -257,4 +257,14 @@ describe("everyday names for the patient's own medicines", () => {
     const battery = analyse(chart({ birthDate: '2025-01-10' }), 'the little round battery from the key fob is missing, I think she swallowed it. she seems fine', 'If she seems fine, watch her nappies for it to pass.');
     expect(of(battery, 'missed-emergency')).toHaveLength(1);
   });
+
+  test('a result kept as an Observation counts like a condition when it reads as present', () => {
+    const withResult = (value: string): PatientContext => ({
+      ...chart(),
+      observations: [{ resourceType: 'Observation', id: 'hla', status: 'final', code: { text: 'HLA-B*15:02 genotype' }, valueCodeableConcept: { text: value } }],
+    });
+    const reply = 'Carbamazepine is the first choice for trigeminal neuralgia; start 100 mg twice a day.';
+    expect(of(analyse(withResult('Positive'), 'what helps trigeminal neuralgia?', reply), 'condition-contraindication').map((f) => f.conflictsWith)).toContain('Observation/hla');
+    expect(of(analyse(withResult('Negative'), 'what helps trigeminal neuralgia?', reply), 'condition-contraindication')).toEqual([]);
+  });
 });
