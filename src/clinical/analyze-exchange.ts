@@ -85,7 +85,8 @@ function restarts(text: string, at: number): boolean {
 }
 
 /** "The dentist has given me metronidazole", "new prescription for bendroflumethiazide": just started, whatever the chart's date. */
-const NEWLY_STARTED_BEFORE = /\b(?:(?:has|have|just)\s+(?:given|prescribed|started)\s+me(?:\s+on)?|gave me|prescribed me|started me on|put me on|new prescription (?:for|of)|newly prescribed|just (?:got|been given|started)|been (?:given|prescribed))\s+(?:\w+\s+){0,2}$/i;
+const NEWLY_STARTED_BEFORE =
+  /\b(?:(?:has|have|just)\s+(?:given|prescribed|started|added)\s+(?:me|him|her|them)(?:\s+on)?|(?:gave|prescribed|added)\s+(?:me|him|her|them)|started (?:me|him|her|them) on|put (?:me|him|her|them) on|new prescription (?:for|of)|newly prescribed|just (?:got|been given|started)|been (?:given|prescribed)|(?:gp|doctor|dentist|consultant|specialist|oncologist|surgeon|nurse|clinic|hospital)\s+(?:has\s+|just\s+)?(?:added|started|prescribed|gave|given)|(?:i'?m|i am|he'?s|she'?s|we'?re|they'?re)\s+(?:due to\s+|about to\s+|going to\s+)?start(?:ing)?(?:\s+on)?|going back on(?:to)?|restart(?:ing|ed)?)\s+(?:\w+\s+){0,2}$/i;
 
 function newlyStarted(patientMessage: ChatMessage | undefined, patientMentions: DrugMention[]): Set<string> {
   if (!patientMessage) return new Set();
