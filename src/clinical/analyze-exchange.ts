@@ -12,7 +12,7 @@ import { chartNames } from './chart-names';
 import { currentRegimens } from './current-regimen';
 import { numbersAsDigits } from './extract-doses';
 import { endorsedByReply, thirdPartyDrugs } from './endorsement';
-import { extractMentions } from './extract-mentions';
+import { extractMentions, namesIn } from './extract-mentions';
 import { implicateChartMedications } from './implicate-chart';
 import { impliedDoseSubject } from './implied-subject';
 import { settleOverlaps } from './overlaps';
@@ -50,7 +50,7 @@ export function analyzeExchange(kb: KnowledgeBase, exchange: Exchange, context: 
  */
 function checkSelfHarmWithMeans(kb: KnowledgeBase, message: ChatMessage, context: PatientContext, forThePatient: boolean): Finding[] {
   const { medications } = resolveContext(kb, context);
-  const mentions = extractMentions(kb, message, chartNames(kb, medications));
+  const mentions = namesIn(kb, message.text, chartNames(kb, medications));
   const findings = checkSelfHarm(kb, { ...message, text: withMedicinesAsMeds(message.text, mentions) }, forThePatient, mentions.length > 0).map((f) => ({
     ...f,
     evidence: f.evidence.map((e) => ({ ...e, text: message.text.slice(e.start, e.end) })),
@@ -63,7 +63,7 @@ function checkSelfHarmWithMeans(kb: KnowledgeBase, message: ChatMessage, context
 }
 
 /** "my zoloft" → "my meds  ": the same length, so offsets into the original still hold. */
-function withMedicinesAsMeds(text: string, mentions: DrugMention[]): string {
+function withMedicinesAsMeds(text: string, mentions: { start: number; end: number }[]): string {
   let out = text;
   for (const m of mentions) {
     if (m.end - m.start < 4) continue;

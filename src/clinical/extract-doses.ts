@@ -273,9 +273,9 @@ const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exc
 
 /** "take 2 Aleve": a bare count just before a product's name. */
 const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i');
-const COUNT_AND_STRENGTH_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)(one|two|three|four|five|six|[1-6])\s*(?:x\s*)?${NUM}\s*${MASS_UNIT}\s*$`, 'i');
+const COUNT_AND_STRENGTH_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)(one|two|three|four|five|six|[1-6])\s*(?:x\s*|of\s+(?:the|my|your|those|these)\s+)?${NUM}\s*${MASS_UNIT}\s*$`, 'i');
 /** "my Norco 2 every 6 hrs": a small count right after the name, when a schedule follows (not "Norco 10/325"). */
-const COUNT_AFTER_NAME = /^\s*(?:x\s*)?(one|two|three|four|[1-4])\s+(?=every\b|q\s?\d|x\s*\d|times\b|at (?:a time|once|night|bedtime)\b|a day\b|per day\b|daily\b|tabs?\b|tablets?\b|caps?\b|pills?\b)/i;
+const COUNT_AFTER_NAME = /^\s*(?:x\s*|,?\s*(?:you|he|she|they)\s+(?:can|could|should|may)\s+(?:safely\s+)?(?:take|have|use|go up to|give)\s+(?:up to\s+)?)?(one|two|three|four|[1-4])\s+(?=every\b|q\s?\d|x\s*\d|times\b|at (?:a time|once|night|bedtime)\b|a day\b|per day\b|daily\b|tabs?\b|tablets?\b|caps?\b|pills?\b)/i;
 
 export function parseDose(text: string, product?: ProductStrength, iuPerMg?: number): ParsedDose | undefined {
   const daily = PATTERNS.dailyTotal.exec(text);

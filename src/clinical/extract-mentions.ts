@@ -29,10 +29,10 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** Finds every drug or drug-class name in a message, longest match first, with how it is meant. */
-export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNames?: ReadonlyMap<string, AgentRef>): DrugMention[] {
-  const tokens = tokenize(message.text);
-  const mentions: DrugMention[] = [];
+/** Every drug or drug-class name in a text, longest match first, by position only. */
+export function namesIn(kb: KnowledgeBase, text: string, chartNames?: ReadonlyMap<string, AgentRef>): { ref: AgentRef; start: number; end: number }[] {
+  const tokens = tokenize(text);
+  const names: { ref: AgentRef; start: number; end: number }[] = [];
   const chartFirstWords = chartNames ? new Set([...chartNames.keys()].map((name) => name.split(' ', 1)[0])) : undefined;
   for (let i = 0; i < tokens.length; ) {
     // Longest name starting here: grow the phrase one word at a time, keep the last hit.
@@ -51,24 +51,31 @@ export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNa
     }
     // A brand the knowledge base lacks but this patient's chart names beside its drug ("Endone (oxycodone)"),
     // or an everyday name for one of the patient's own medicines ("my blood pressure pills").
-    if (!hit && chartNames) hit = chartNameAt(kb, message.text, tokens, i, chartNames, chartFirstWords);
+    if (!hit && chartNames) hit = chartNameAt(kb, text, tokens, i, chartNames, chartFirstWords);
     if (!hit) {
       i++;
       continue;
     }
-    const start = tokens[i].start;
-    const end = tokens[i + hit.n - 1].end;
+    names.push({ ref: hit.ref, start: tokens[i].start, end: tokens[i + hit.n - 1].end });
+    i += hit.n;
+  }
+  return names;
+}
+
+/** Finds every drug or drug-class name in a message, longest match first, with how it is meant. */
+export function extractMentions(kb: KnowledgeBase, message: ChatMessage, chartNames?: ReadonlyMap<string, AgentRef>): DrugMention[] {
+  const mentions: DrugMention[] = [];
+  for (const { ref, start, end } of namesIn(kb, message.text, chartNames)) {
     const previous = mentions.at(-1);
     const previousEnd = previous?.end ?? 0;
     // "given clarithromycin or erythromycin": a list joined by or/and shares a report's stance.
     const listed = previous?.stance === 'reported' && LIST_JOIN.test(message.text.slice(previousEnd, start));
     // "Codeine is a mild opioid": a class named to describe a drug is not a class recommended.
-    const describes = hit.ref.startsWith('class:') && CLASS_DESCRIPTOR_BEFORE.test(message.text.slice(Math.max(previousEnd, start - 30), start));
+    const describes = ref.startsWith('class:') && CLASS_DESCRIPTOR_BEFORE.test(message.text.slice(Math.max(previousEnd, start - 30), start));
     const modifier = DESCRIBES_BEFORE.test(message.text.slice(Math.max(0, start - 4), start)) || DESCRIBES_AFTER.test(message.text.slice(end, end + 16));
     const stance = listed || describes || modifier ? 'reported' : stanceOf(kb, message.text, start, end, previousEnd);
-    const anotherOfClass = hit.ref.startsWith('class:') && ANOTHER_BEFORE.test(message.text.slice(Math.max(0, start - 20), start));
-    mentions.push({ ref: hit.ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance, ...(anotherOfClass ? { anotherOfClass } : {}) });
-    i += hit.n;
+    const anotherOfClass = ref.startsWith('class:') && ANOTHER_BEFORE.test(message.text.slice(Math.max(0, start - 20), start));
+    mentions.push({ ref, surface: message.text.slice(start, end), start, end, message: message.reference, speaker: message.speaker, stance, ...(anotherOfClass ? { anotherOfClass } : {}) });
   }
   return mentions;
 }

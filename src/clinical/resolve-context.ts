@@ -1,7 +1,7 @@
 import type { AllergyIntolerance, CodeableConcept, MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
 import type { PatientContext } from '../ehr/ehr-client';
 import type { AgentRef, KnowledgeBase } from '../knowledge/knowledge-base';
-import { extractMentions } from './extract-mentions';
+import { namesIn } from './extract-mentions';
 import type { ProductStrength } from './extract-doses';
 import { medicationName, prescribedDose, strengthOf, type PrescribedDose } from './prescribed-dose';
 
@@ -101,7 +101,7 @@ export function agentsOf(kb: KnowledgeBase, concept: CodeableConcept | undefined
   if (found.size > 0) return [...found];
   const texts = [concept.text, ...(concept.coding ?? []).map((c) => c.display)].filter((t): t is string => !!t);
   for (const text of texts) {
-    for (const mention of extractMentions(kb, { reference: '', speaker: 'patient', text })) found.add(mention.ref);
+    for (const name of namesIn(kb, text)) found.add(name.ref);
   }
   return [...found];
 }
