@@ -189,7 +189,8 @@ export function extractDose(
   const unitsPerDay = UNITS_PER_DAY.exec(phrase);
   const dailyFromUnits = unitsPerDay && dose.unitMg ? (num(unitsPerDay[1]) ?? 0) * dose.unitMg : undefined;
   const fromFrequency = dose.singleMg !== undefined && perDay !== undefined ? dose.singleMg * perDay : undefined;
-  const capped = dailyFromUnits !== undefined && fromFrequency !== undefined ? Math.min(dailyFromUnits, fromFrequency) : (dailyFromUnits ?? fromFrequency);
+  // "Up to 12 a day" is what the reply allows, whatever the schedule: a stated day count is the day's total.
+  const capped = dailyFromUnits ?? fromFrequency;
   const dailyMg = dose.dailyMg ?? capped;
   return {
     singleMg: dose.singleMg,
@@ -275,7 +276,7 @@ const LIMIT_BEFORE = /\b(?:no more than|not more than|never more than|not to exc
 const COUNT_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)${NUM}\s*(?:x\s*)?$`, 'i');
 const COUNT_AND_STRENGTH_BEFORE_NAME = new RegExp(String.raw`(?:^|\s)(one|two|three|four|five|six|[1-6])\s*(?:x\s*|of\s+(?:the|my|your|those|these)\s+)?${NUM}\s*${MASS_UNIT}\s*$`, 'i');
 /** "my Norco 2 every 6 hrs": a small count right after the name, when a schedule follows (not "Norco 10/325"). */
-const COUNT_AFTER_NAME = /^\s*(?:x\s*|,?\s*(?:you|he|she|they)\s+(?:can|could|should|may)\s+(?:safely\s+)?(?:take|have|use|go up to|give)\s+(?:up to\s+)?)?(one|two|three|four|[1-4])\s+(?=every\b|q\s?\d|x\s*\d|times\b|at (?:a time|once|night|bedtime)\b|a day\b|per day\b|daily\b|tabs?\b|tablets?\b|caps?\b|pills?\b)/i;
+const COUNT_AFTER_NAME = /^\s*(?:x\s*|,?\s*(?:you|he|she|they)\s+(?:can|could|should|may)\s+(?:safely\s+)?(?:take|have|use|go up to|give)\s+(?:up to\s+)?)?(one|two|three|four|[1-4])\s+(?=every\b|q\s?\d|x\s*\d|at (?:a time|once|night|bedtime)\b|a day\b|per day\b|daily\b|tabs?\b|tablets?\b|caps?\b|pills?\b)/i;
 
 export function parseDose(text: string, product?: ProductStrength, iuPerMg?: number): ParsedDose | undefined {
   const daily = PATTERNS.dailyTotal.exec(text);
@@ -372,10 +373,13 @@ export function frequencyOf(text: string): number | undefined {
   if (PATTERNS.hourly.test(text)) return 24;
   if (cap !== undefined) return cap;
   // "once a week" is no daily schedule; otherwise "daily", "each day", "at bedtime" mean once a day.
-  if (WEEKLY.test(text)) return undefined;
+  if (WEEKLY.test(text.replace(NOT_WEEKLY, ' '))) return undefined;
   if (/\b(?:each|every|a|per)\s+day\b|\bdaily\b|\bnightly\b|\bonce\b|\bat (?:bedtime|night)\b|\b(?:each|every|in the) (?:morning|evening|night)\b/i.test(text)) return 1;
   return undefined;
 }
+
+/** "Daily instead of weekly": the week is what the reply moves away from. */
+const NOT_WEEKLY = /\b(?:instead of|rather than|not)\s+(?:(?:once|one time)\s+)?(?:a\s+)?(?:weekly|week)\b/gi;
 
 /** A weekly schedule ("once a week", "weekly", "every Friday"), not a duration ("daily for a week"). */
 const WEEKLY = /\bweekly\b|\b(?:once|twice|one time|two times|three times|every|each|per)\s+(?:a\s+)?week\b|(?<!\bfor\s)\ba week\b|\bevery\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\bon\s+(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b/i;
@@ -393,13 +397,13 @@ function statedTimes(text: string): number | undefined {
 }
 
 /** "take 2 every 4 hours": a bare count after a verb, with a schedule to show it counts doses. */
-const BARE_COUNT_TAKEN = /\b(?:take|have|give|use|try)\s+(?:up to\s+)?(one|two|three|four|five|six|[1-6])\s+(?=every\b|at a time\b|at once\b|q\s?\d|times\b|a day\b|each time\b|together\b)/i;
+const BARE_COUNT_TAKEN = /\b(?:take|have|give|use|try)\s+(?:up to\s+)?(one|two|three|four|five|six|[1-6])\s+(?=every\b|at a time\b|at once\b|q\s?\d|a day\b|each time\b|together\b)/i;
 const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:whole\s+|full\s+|extra\s+)?(?:${MASS_UNIT}|${VOLUME_UNIT}|${COUNT_UNIT})\b|${BARE_COUNT_TAKEN.source}|${SCHEDULE_SLOT.source}`, 'i');
 
 /** "Take …", "you can give her …", "he needs …": a sentence that tells someone what to take, not one that reports a figure. */
 /** A sentence that tells someone to take, give or use something (with or without an amount). */
 export const INSTRUCTION =
-  /\bgo(?:ing)?\s+up\s+to\s+\d|\bthat'?s (?:fine|ok|okay|safe) for (?:you|him|her)\b|\b(?:morning|breakfast|lunch|evening|bedtime|night)\s*[:=\-–]\s*(?:one|two|three|four|[1-4])\b|\btaking\s+(?:one|two|three|four|\d+|a|an)\s+(?:whole\s+)?(?:tablets?|capsules?|caplets?|pills?|doses?|puffs?)\b|\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+  /\bgo(?:ing)?\s+up\s+to\s+\d|\bthat'?s (?:fine|ok|okay|safe) for (?:you|him|her)\b|\b(?:morning|breakfast|lunch|evening|bedtime|night)\s*[:=\-–]\s*(?:one|two|three|four|[1-4])\b|\btaking\s+(?:one|two|three|four|\d+|a|an)\s+(?:whole\s+)?(?:tablets?|capsules?|caplets?|pills?|doses?|puffs?)\b|\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d+(?:\.\d+)?|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
 
 /** Index of the first stated amount at or after `from`. */
 export function firstDoseAt(text: string, from: number): number {

@@ -37,7 +37,7 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
   // "five hundred milligrams" read as 500, at the same offsets.
   const readable = context.readable ?? numbersAsDigits(text);
   const undosed: DrugMention[] = [];
-  const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string }>();
+  const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string; fromIngredient?: boolean }>();
   const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
     const total = totals.get(drugId) ?? { mg: 0, sources: 0, evidence: [], products: [] };
     total.mg += mg;
@@ -63,7 +63,10 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
     if (!dose || implausibleForDrug(kb, mention.ref, dose, leadsSentence)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
     if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);
-    for (const ingredient of ingredientDailyDoses(dose)) addDaily(ingredient.drug, ingredient.dailyMg, dose, mention);
+    for (const ingredient of ingredientDailyDoses(dose)) {
+      addDaily(ingredient.drug, ingredient.dailyMg, dose, mention);
+      (totals.get(ingredient.drug) as { fromIngredient?: boolean }).fromIngredient = true;
+    }
     const drug = kb.drugs.get(mention.ref);
     const aboveChart = talksAboutDosing(text, dose.start) ? undefined : abovePrescribed(kb, mention.ref, dose, medications, state.conditions);
     if (aboveChart) {
@@ -147,7 +150,8 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
   // The same ingredient from several products ("Norco, plus Tylenol in between") adds up.
   for (const [drugId, total] of totals) {
     const max = kb.drugs.get(drugId)?.dosing?.adultMaxDailyMg;
-    if (total.sources < 2 || !max || total.mg <= max * 1.01) continue;
+    // One product counts on its own when the ingredient is a second one ("Panadeine Forte" is also paracetamol), which no other check judges.
+    if ((total.sources < 2 && !total.fromIngredient) || !max || total.mg <= max * 1.01) continue;
     if (findings.some((f) => f.agents.includes(drugId))) continue;
     const name = kb.drugs.get(drugId)?.name ?? drugId;
     findings.push({
