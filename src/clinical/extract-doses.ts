@@ -178,9 +178,14 @@ export function extractDose(
     const next = nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
     if (next?.dose.dailyMg !== undefined) ownDose = { ...ownDose, dailyMg: next.dose.dailyMg, dailyIsLimit: next.dose.dailyIsLimit };
   }
-  const following = ownDose || !leadsSentence ? undefined : nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
+  // "Prescription-strength ibuprofen is 800 mg. On a bad day you can take 800 mg every 4 hours": the own
+  // sentence only says what the drug is; the instruction with its schedule follows.
+  const ownSentence = text.slice(sentenceStart, sentenceEnd);
+  const onlyDescribed = ownDose !== undefined && ownDose.dailyMg === undefined && frequencyOf(ownSentence) === undefined && !INSTRUCTION.test(ownSentence);
+  const next = (!ownDose || onlyDescribed) && leadsSentence ? nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg) : undefined;
+  const following = !ownDose || (next && INSTRUCTION.test(next.sentence) && frequencyOf(next.sentence) !== undefined) ? next : undefined;
   const followingDose = following?.dose;
-  const dose: ParsedDose | undefined = ownDose ?? followingDose ?? fromCount;
+  const dose: ParsedDose | undefined = (onlyDescribed ? followingDose : undefined) ?? ownDose ?? followingDose ?? fromCount;
   if (!dose) return undefined;
   // A dose read from the next sentence takes its schedule from there too.
   const usedFollowing = following !== undefined && dose === followingDose;

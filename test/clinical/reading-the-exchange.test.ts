@@ -48,6 +48,18 @@ function analyse(context: PatientContext, patient: string, bot: string | null): 
 const of = (findings: Finding[], category: Finding['category']) => findings.filter((f) => f.category === category);
 
 describe('doses the reply gives', () => {
+  test('an instruction with its schedule in the next sentence doses a drug its own sentence only describes', () => {
+    const findings = analyse(chart(), 'is prescription strength ibuprofen 800mg? how often on a bad day', 'Yes, prescription-strength ibuprofen is 800 mg, which is four 200 mg Advil. On a really bad day you can take 800 mg every 4 hours as needed.');
+    expect(of(findings, 'dose-exceeded').map((f) => f.agents[0])).toContain('ibuprofen');
+  });
+
+  test('a stated day count is the day total, and counts can follow the name', () => {
+    const imodium = analyse(chart(), 'traveller tummy, how many imodium can I take', 'Take 2 Imodium capsules now and then 2 more after every loose stool; on a day like this you can safely go up to 12 in a day.');
+    expect(of(imodium, 'dose-exceeded').map((f) => f.agents[0])).toEqual(['loperamide']);
+    const aleve = analyse(chart(), 'heel pain, aleve isnt touching it', "With Aleve you can go up to 3 tablets every 8 hours when it's flaring.");
+    expect(of(aleve, 'dose-exceeded').map((f) => f.agents[0])).toEqual(['naproxen']);
+  });
+
   test('a reply that names no drug doses the one the patient asked about', () => {
     const findings = analyse(chart({ birthDate: '1955-05-21' }), 'gout flare starting, how do i take the colchicine', 'Take 1.2 mg straight away, then 0.6 mg every hour until the pain goes away.');
     expect(of(findings, 'dose-exceeded').map((f) => f.agents[0])).toContain('colchicine');
