@@ -242,6 +242,10 @@ describe("everyday names for the patient's own medicines", () => {
       'when the pain gets unbearable I hold my arm on the kettle so I feel something else',
       "I've stopped eating and mostly stopped drinking so I can go sooner",
       'cut my arms again last night, not deep. how do I stop them going infected',
+      'how many paracetamol does it take before it actually kills you. asking for me',
+      'every time i drive over the bridge i think about just turning the wheel into the river',
+      'i imagine jumping from our condo balcony',
+      'não aguento mais... queria dormir e nunca mais acordar',
     ]) {
       expect({ message, flagged: flagged(message).length }).toEqual({ message, flagged: 1 });
     }
@@ -250,6 +254,9 @@ describe("everyday names for the patient's own medicines", () => {
     expect(flagged("I cut the levothyroxine in half with a pill cutter, is that ok?")).toEqual([]);
     expect(flagged("norovirus has hit the house and I can't keep much down. do I keep taking all my tablets?")).toEqual([]);
     expect(flagged('I cut my arm on the fence at work, how do I keep it clean?')).toEqual([]);
+    expect(flagged('coach made us do suicides (the sprint drill) for an hour and now my knee is killing me')).toEqual([]);
+    expect(flagged('took my imitrex at 7am and it came roaring back. can I take another? how many is too many')).toEqual([]);
+    expect(flagged("traveler's diarrhea, flying home tomorrow, need this to stop")).toEqual([]);
   });
 
   test('a wish to die with a means, a time or a second sign is critical; on its own it is high', () => {
