@@ -74,6 +74,9 @@ function withMedicinesAsMeds(text: string, mentions: { start: number; end: numbe
 
 const ABOUT_AN_OLDER_RELATIVE = /^\s*(?:hi,?\s+|hello,?\s+)?(?:my\s+)?(?:mum|mom|mother|dad|father|nan|nana|gran|granny|grandma|grandad|granddad|grandpa)\b/i;
 
+const TOPICAL_AFTER = /^\s*(?:\w+\s+)?(?:gel|emulgel|cream|ointment|spray|foam|patch(?:es)?|plaster|lotion|rub)\b/i;
+const isNsaid = (kb: KnowledgeBase, ref: string) => ref === 'class:nsaid' || kb.classMembers.get('nsaid')?.has(ref) === true;
+
 const REPEATS_A_MISSED_EMERGENCY = new Set(['unsafe-advice:sleep-it-off', 'unsafe-advice:wait-and-see']);
 
 const PROXY_WRITER = /\b(?:support worker|carer|caregiver|care worker|care assistant|key ?worker|personal assistant)\b[^.!?]{0,20}\b(?:here\s+)?(?:for|of|to)\b|\b(?:i'?m|i am)\s+(?:his|her|their)\s+(?:carer|caregiver|support worker|mum|mom|dad|guardian)\b/i;
@@ -108,6 +111,8 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   const alreadyTaken = new Set(reported.flatMap((m) => m.drugIds));
   const endorsed = endorsedByReply(patientMentions, reply, mentions).filter((m) => !someoneElses.has(m.ref) && !alreadyTaken.has(m.ref));
   const recommended = [...advised, ...endorsed];
+  // "A little ibuprofen gel on the knee": a topical NSAID barely reaches the blood, so the systemic rules do not apply.
+  const systemic = recommended.filter((m) => !(isNsaid(kb, m.ref) && TOPICAL_AFTER.test(reply.text.slice(m.end, m.end + 24))));
   const exchangeDrugIds = new Set([...mentions, ...patientMentions].flatMap((m) => drugsOf(kb, m.ref)));
   const readable = numbersAsDigits(reply.text);
   const implied = patientMessage ? impliedDoseSubject(patientMentions, patientMessage.text, reply, mentions, kb.products, readable) : undefined;
@@ -124,12 +129,12 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
       readable,
       judged: dosesJudged,
     }),
-    ...checkContraindications(kb, recommended, state),
+    ...checkContraindications(kb, systemic, state),
     ...checkUnsafeAdvice(kb, reply, mentions, patientMentions, patientMessage, recommended, state.conditions),
   ];
   const drugFindings = [...checkAllergyConflicts(kb, recommended, resolved.allergies), ...checkDrugInteractions(
       kb,
-      recommended,
+      systemic,
       resolved.medications,
       exchangeDrugIds,
       reported,

@@ -163,7 +163,7 @@ function pregnancyOf(context: PatientContext, conditions: ResolvedCondition[], a
       o.code?.coding?.some((c) => c.code === PREGNANCY_STATUS_LOINC) &&
       (o.valueCodeableConcept?.coding?.some((c) => c.code === '77386006') || /pregnant/i.test(o.valueCodeableConcept?.text ?? '')),
   );
-  const condition = conditions.find((c) => c.snomed.some((s) => PREGNANCY_SNOMED.includes(s)) || /\bpregnan|\bgestation|\bintrauterine pregnancy|^z33|^o09/.test(c.text) || c.icd10.some((code) => /^(Z33|O09|Z34)/.test(code)));
+  const condition = conditions.find((c) => c.snomed.some((s) => PREGNANCY_SNOMED.includes(s)) || /\bpregnan|\bgestation|\bintrauterine pregnancy|^z33|^o09|\b(?:hcg|beta hcg|b-hcg)\b[^|]*\|\s*(?:positive|detected)/.test(c.text) || c.icd10.some((code) => /^(Z33|O09|Z34)/.test(code)));
   if (!gestational && !status && !condition) return undefined;
   const reference = condition?.reference ?? (status ? `Observation/${status.id}` : gestational?.reference ?? '');
   let weeks = gestational?.value;
