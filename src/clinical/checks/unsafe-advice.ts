@@ -85,8 +85,10 @@ function hasCondition(phrases: string[], conditions: ResolvedCondition[], patien
 function notAStopOrder(text: string, m: RegExpExecArray): boolean {
   const before = text.slice(Math.max(0, m.index - 40), m.index);
   const after = text.slice(m.index + m[0].length);
-  return STOP_WHEN_DONE.test(after) || SEEK_CARE_AFTER.test(after) || CONDITION_AFTER.test(after) || SUPERVISED_AFTER.test(after) || CONDITIONAL_BEFORE.test(before) || TEMPORAL_BEFORE.test(before);
+  return STOP_WHEN_DONE.test(after) || KEEPS_FROM_AFTER.test(after) || SEEK_CARE_AFTER.test(after) || CONDITION_AFTER.test(after) || SUPERVISED_AFTER.test(after) || CONDITIONAL_BEFORE.test(before) || TEMPORAL_BEFORE.test(before);
 }
+/** "Antacids stop the rilpivirine from being absorbed": 'stop' as a verb of effect, not an order. */
+const KEEPS_FROM_AFTER = /^[^.!?]{0,25}?\bfrom\s+(?:being|working|getting|reaching|absorb\w*)\b/i;
 const SEEK_CARE_AFTER = /^[^.!?]{0,30}?\b(?:and|then)\s+(?:go|call|get|seek|contact|ring|head|phone)\b[^.!?]{0,30}\b(?:emergency|a ?& ?e|er|hospital|911|999|112|000|doctor|gp|urgent|ambulance|help)\b/i;
 const CONDITION_AFTER = /^\s*(?:\w+\s+){0,2}(?:if|unless)\s+(?:you|he|she|they)\s+(?:have|has|are|is|get|gets|notice|take|develop|feel|had|ever)\b/i;
 const SUPERVISED_AFTER = /^[^.!?]{0,40}\b(?:in the future|plan (?:it|this) with|with (?:the help of )?your (?:gp|doctor|prescriber|psychiatrist|specialist|team|clinic)|under (?:medical )?supervision)\b/i;
