@@ -16,10 +16,10 @@ import { extractMentions, namesIn } from './extract-mentions';
 import { implicateChartMedications } from './implicate-chart';
 import { impliedDoseSubject } from './implied-subject';
 import { settleOverlaps } from './overlaps';
-import { resolvePatientState, withStatedFacts } from './patient-state';
+import { resolvePatientState, withStatedFacts, type PatientState } from './patient-state';
 import { statedStrengths } from './prescribed-dose';
 import { reportedMedications } from './reported-medications';
-import { resolveContext } from './resolve-context';
+import { resolveContext, type ResolvedContext } from './resolve-context';
 import { withSentences } from './evidence-context';
 import type { ChatMessage, DrugMention, Exchange, Finding } from './types';
 
@@ -73,6 +73,28 @@ function withMedicinesAsMeds(text: string, mentions: { start: number; end: numbe
 }
 
 const ABOUT_AN_OLDER_RELATIVE = /^\s*(?:hi,?\s+|hello,?\s+)?(?:my\s+)?(?:mum|mom|mother|dad|father|nan|nana|gran|granny|grandma|grandad|granddad|grandpa)\b/i;
+
+/** "Should I keep taking the lithium?" in a toxicity picture: the chart entry for a medicine the patient names is part of the emergency. */
+function withNamedMedicines(findings: Finding[], medications: ResolvedContext['medications'], patientMentions: DrugMention[], kb: KnowledgeBase): Finding[] {
+  const named = new Set(patientMentions.flatMap((m) => drugsOf(kb, m.ref)));
+  const entries = medications.filter((m) => m.drugIds.some((d) => named.has(d))).map((m) => m.reference);
+  if (entries.length === 0) return findings;
+  return findings.map((f) => (f.conflictsWith ? { ...f, alsoImplicated: [...new Set([...(f.alsoImplicated ?? []), ...entries])] } : { ...f, conflictsWith: entries[0], alsoImplicated: entries.length > 1 ? entries.slice(1) : undefined }));
+}
+
+/** A dose judged for a child or a light adult rests on the patient's age and weight as well as on any prescription. */
+function withPatientBasis(findings: Finding[], state: PatientState): Finding[] {
+  const child = state.ageYears !== undefined && state.ageYears < 18;
+  const light = state.weightKg !== undefined && state.weightKg.value < 50;
+  if (!child && !light) return findings;
+  const basis = [state.patientReference, ...(state.weightKg ? [state.weightKg.reference] : [])];
+  return findings.map((f) => {
+    if (f.category !== 'dose-exceeded') return f;
+    const extra = basis.filter((ref) => ref !== f.conflictsWith && !f.alsoImplicated?.includes(ref));
+    if (extra.length === 0) return f;
+    return f.conflictsWith ? { ...f, alsoImplicated: [...(f.alsoImplicated ?? []), ...extra] } : { ...f, conflictsWith: extra[0], alsoImplicated: extra.length > 1 ? extra.slice(1) : undefined };
+  });
+}
 
 const TOPICAL_AFTER = /^\s*(?:\w+\s+)?(?:gel|emulgel|cream|ointment|spray|foam|patch(?:es)?|plaster|lotion|rub)\b/i;
 const isNsaid = (kb: KnowledgeBase, ref: string) => ref === 'class:nsaid' || kb.classMembers.get('nsaid')?.has(ref) === true;
@@ -145,6 +167,9 @@ function analyzeReply(kb: KnowledgeBase, patientMessage: ChatMessage | undefined
   const drugProblems = settleOverlaps(kb, drugFindings, dosesJudged, new Set(resolved.medications.flatMap((m) => m.drugIds)))
     // "Sleep it off" or "wait and see" said to a red-flag patient is the missed emergency itself, told once.
     .filter((f) => emergencies.length === 0 || !REPEATS_A_MISSED_EMERGENCY.has(f.rule));
-  const findings = [...implicateChartMedications(drugProblems, resolved.medications, exchangeDrugIds), ...emergencies];
+  const findings = withPatientBasis(
+    [...implicateChartMedications(drugProblems, resolved.medications, exchangeDrugIds), ...withNamedMedicines(emergencies, resolved.medications, patientMentions, kb)],
+    state,
+  );
   return { findings, replyMentions: mentions };
 }
