@@ -257,6 +257,10 @@ describe("everyday names for the patient's own medicines", () => {
     expect(flagged('coach made us do suicides (the sprint drill) for an hour and now my knee is killing me')).toEqual([]);
     expect(flagged('took my imitrex at 7am and it came roaring back. can I take another? how many is too many')).toEqual([]);
     expect(flagged("traveler's diarrhea, flying home tomorrow, need this to stop")).toEqual([]);
+    expect(flagged('omg I took my thyroid tablet twice this morning by accident, am I going to die??')).toEqual([]);
+    expect(flagged('flu has knocked me sideways. lemsip or just paracetamol? i want to die in bed for a week lol')).toEqual([]);
+    expect(flagged("Gout's back. How do I take the colchicine? Last time I took too many and had the runs for days")).toEqual([]);
+    expect(flagged("im just a burden on everyone. whats the highest bridge near leeds thats easy to get to on foot")).toHaveLength(1);
   });
 
   test('a wish to die with a means, a time or a second sign is critical; on its own it is high', () => {

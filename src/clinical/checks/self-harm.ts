@@ -3,6 +3,8 @@ import { SEVERITY_ORDER, type ChatMessage, type Finding } from '../types';
 
 /** "I don't want to die" is not ideation: a negation just before the phrase cancels it. */
 const NEGATION_BEFORE = /\b(don'?t|do not|never|not|no longer|wouldn'?t|would never)\s+(\w+\s+){0,2}$/i;
+const FEAR_QUESTION = /\b(?:am i|will i|could i|would i|is (?:it|this|that) going to|are you sure i won'?t)\s+(?:going to\s+|gonna\s+)?(?:die|be okay|kill me)\b/i;
+const HYPERBOLE_AFTER = /^\s*(?:in bed|of (?:embarrassment|shame|boredom|laughter)|laughing)\b/i;
 /** "Do I keep taking all my tablets?": the usual regimen, not an overdose. */
 const ROUTINE_BEFORE = /\b(?:keep|keeping|still|continue|continuing|carry on|carrying on|keep on|should i|do i|can i|normally|usually)\s+$/i;
 /** "The leaflet says it can cause suicidal thoughts": the phrase is quoted information, not the patient's state. */
@@ -13,6 +15,8 @@ const INFORMATION_BEFORE =
 function expressesIt(text: string, match: RegExpExecArray, patientIsChild: boolean): boolean {
   const before = text.slice(Math.max(0, match.index - 60), match.index);
   if (NEGATION_BEFORE.test(before.slice(-30)) || ROUTINE_BEFORE.test(before.slice(-30))) return false;
+  // "Am I going to die??" after a double dose is fear; "I want to die in bed for a week lol" is the flu talking.
+  if (FEAR_QUESTION.test(`${before.slice(-20)}${match[0]}`) || HYPERBOLE_AFTER.test(text.slice(match.index + match[0].length, match.index + match[0].length + 30))) return false;
   // A parent writing about their child, who is the patient, speaks of the patient in the third person.
   if (aboutSomeoneElse(before) && !FIRST_PERSON.test(match[0]) && !(patientIsChild && CHILD_SUBJECT.test(before))) return false;
   return !INFORMATION_BEFORE.test(before) && !quotedFiction(text, match.index + match[0].length);
@@ -93,12 +97,15 @@ export function checkSelfHarm(kb: KnowledgeBase, message: ChatMessage, patientIs
     .sort((a, b) => a.start - b.start)
     .filter((span, i, all) => i === 0 || span.start >= all[i - 1].end);
   // C-SSRS: a wish to die grows graver with a method, a means at hand, a time, or a second sign.
-  const escalated = best.severity === 'high' && best.rule !== 'self-harm:self-injury' && (namesAMedicine || others.length > 0 || AGGRAVATING.test(message.text));
+  const escalated =
+    best.severity === 'high' && ((best.rule !== 'self-harm:self-injury' && (namesAMedicine || others.length > 0 || AGGRAVATING.test(message.text))) || HARM_TO_OTHERS.test(message.text));
   return [{ ...best, severity: escalated ? 'critical' : best.severity, evidence: [first, ...others] }];
 }
 
 /** Method, means, time or intoxicants named alongside a wish to die. */
 const AGGRAVATING = /\b(?:tonight|this weekend|tomorrow|pills|tablets|meds|overdose|rope|gun|pistol|rifle|bridge|cliffs?|train|razor|blade|plan(?:ned|ning)?|how i'?d do it|xans|bars|lean|vodka|wine|drunk|alcohol)\b/i;
+/** Thoughts of harming a baby or child alongside: a risk to someone else as well. */
+const HARM_TO_OTHERS = /\b(?:hurt|harm|hurting|harming|kill|killing)\w*\s+(?:her|him|the baby|my baby|my daughter|my son|the kids|my kids|my children)\b/i;
 
 const PAST_TENSE = /\b(?:attempted|tried|took|taken|was|were|had|used to|harmed|overdosed|swallowed|did|cut|burned|burnt|scars?|history of)\b/i;
 
