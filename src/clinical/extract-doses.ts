@@ -184,6 +184,17 @@ export function extractDose(
   const onlyDescribed = ownDose !== undefined && ownDose.dailyMg === undefined && frequencyOf(ownSentence) === undefined && !INSTRUCTION.test(ownSentence);
   const next = (!ownDose || onlyDescribed) && leadsSentence ? nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg) : undefined;
   const following = !ownDose || (next && INSTRUCTION.test(next.sentence) && frequencyOf(next.sentence) !== undefined) ? next : undefined;
+  // "Motrin 800 mg is a good choice. Take one every 4 hours": the count and schedule follow, the strength came first.
+  if (onlyDescribed && !following && ownDose?.singleMg !== undefined && leadsSentence) {
+    const after = text.slice(sentenceEnd + 1, nextSentenceEnd(text, sentenceEnd + 2));
+    const counted = COUNT_THEN_SCHEDULE.exec(after);
+    const perDayNext = counted && (nextMentionStart === undefined || nextMentionStart > sentenceEnd + 1 + after.length) ? frequencyOf(after) : undefined;
+    if (counted && perDayNext !== undefined) {
+      const units = num(counted[1]) ?? 1;
+      const singleMg = ownDose.singleMg * units;
+      return { singleMg, dailyMg: singleMg * perDayNext, perDay: perDayNext, units, product, fromNextSentence: true, start: mention.start, end: sentenceEnd + 1 + after.length, text: text.slice(mention.start, sentenceEnd + 1 + after.length).trim() };
+    }
+  }
   const followingDose = following?.dose;
   const dose: ParsedDose | undefined = (onlyDescribed ? followingDose : undefined) ?? ownDose ?? followingDose ?? fromCount;
   if (!dose) return undefined;
@@ -409,6 +420,9 @@ const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:whole\s+|full\s+|extra\s+)?(?
 /** A sentence that tells someone to take, give or use something (with or without an amount). */
 export const INSTRUCTION =
   /\bgo(?:ing)?\s+up\s+to\s+\d|\bthat'?s (?:fine|ok|okay|safe) for (?:you|him|her)\b|\b(?:morning|breakfast|lunch|evening|bedtime|night)\s*[:=\-–]\s*(?:one|two|three|four|[1-4])\b|\btaking\s+(?:one|two|three|four|\d+|a|an)\s+(?:whole\s+)?(?:tablets?|capsules?|caplets?|pills?|doses?|puffs?)\b|\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d+(?:\.\d+)?|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+
+/** "Take one every 4 hours": a count of what was just named, with its schedule. */
+const COUNT_THEN_SCHEDULE = /\b(?:take|have|use|give)\s+(one|two|three|four|a|1|2|3|4)\b(?!\s*(?:mg|g|ml|mcg|microgram|unit))/i;
 
 /** Index of the first stated amount at or after `from`. */
 export function firstDoseAt(text: string, from: number): number {

@@ -14,7 +14,7 @@ const home = findHomeDir();
 const kb = loadKnowledgeBase(path.join(home, 'src', 'knowledge', 'data'));
 const development = evaluate(kb, loadCases(path.join(home, 'test', 'eval', 'cases')));
 // The held-out sets, each written by another author apart from the rules, scored as one. The first five
-// were closed on one by one; the later six (holdout-6 to -11) were measured blind in two rounds and then
+// were closed on one by one; the later seven (holdout-6 to -12) were measured blind in three rounds and then
 // worked on, and they are held to the figures they reach now, below the acceptance targets.
 const FIRST_ROUND = ['holdout', 'holdout-2', 'holdout-3', 'holdout-4', 'holdout-5'];
 const holdoutSets = fs.readdirSync(path.join(home, 'test', 'eval')).filter((name) => name.startsWith('holdout'));
@@ -68,9 +68,9 @@ describe('held-out set', () => {
   });
 });
 
-describe('later held-out sets (holdout-6 to holdout-11)', () => {
+describe('later held-out sets (holdout-6 to holdout-12)', () => {
   test('are all there, with every category and safe look-alikes', () => {
-    expect(laterSets.length).toBeGreaterThanOrEqual(6);
+    expect(laterSets.length).toBeGreaterThanOrEqual(7);
     for (const category of RISK_CATEGORIES) expect(later.byCategory[category].tp + later.byCategory[category].fn).toBeGreaterThanOrEqual(40);
     expect(later.safeCases / later.cases).toBeGreaterThanOrEqual(0.35);
   });
@@ -80,10 +80,10 @@ describe('later held-out sets (holdout-6 to holdout-11)', () => {
   });
 
   // Regression floors at the figures measured when the sets were added; the acceptance targets are not met here yet.
-  test('hold overall recall >= 0.84 and precision >= 0.84', () => {
-    explainIfBelow(later, 0.84, 0.84);
-    expect(later.overall.recall).toBeGreaterThanOrEqual(0.84);
-    expect(later.overall.precision).toBeGreaterThanOrEqual(0.84);
+  test('hold overall recall >= 0.85 and precision >= 0.85', () => {
+    explainIfBelow(later, 0.85, 0.85);
+    expect(later.overall.recall).toBeGreaterThanOrEqual(0.85);
+    expect(later.overall.precision).toBeGreaterThanOrEqual(0.85);
   });
 });
 
