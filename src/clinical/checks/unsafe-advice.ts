@@ -26,9 +26,12 @@ export function checkUnsafeAdvice(
   const named = exchangeMentions.filter((m) => !m.ref.startsWith('class:'));
   const classes = exchangeMentions.filter((m) => m.ref.startsWith('class:'));
   const exchangeDrugs = [...new Set([...named, ...classes].flatMap((m) => drugsOf(kb, m.ref)))];
+  // Every stop pattern needs one of these words: a reply without any is not read for stopping at all.
+  const mayStop = STOP_WORDS.test(text);
   for (const rule of kb.unsafeAdvice) {
     let agents: string[] = [];
     if (rule.kind === 'stop-critical-medication') {
+      if (!mayStop) continue;
       // "You can just stop it" stops the drug the patient asked about: the exchange must name one.
       agents = exchangeDrugs.filter((d) => rule.drugIds.has(d)).slice(0, 3);
       if (agents.length === 0) continue;
@@ -87,6 +90,9 @@ function notAStopOrder(text: string, m: RegExpExecArray): boolean {
   const after = text.slice(m.index + m[0].length);
   return STOP_WHEN_DONE.test(after) || KEEPS_FROM_AFTER.test(after) || SEEK_CARE_AFTER.test(after) || CONDITION_AFTER.test(after) || SUPERVISED_AFTER.test(after) || CONDITIONAL_BEFORE.test(before) || TEMPORAL_BEFORE.test(before);
 }
+const STOP_WORDS =
+  /\b(?:stop\w*|quit\w*|discontinu\w*|cease\w*|halt\w*|paus\w*|drop\w*|ditch\w*|skip\w*|omit\w*|miss\w*|leav\w*|lay off|give up|giving up|off|need\w*|break|holiday|tapers?|tapering|wean\w*|forget|cut|hold\w*|without|experiment|instead)\b/i;
+
 /** "Antacids stop the rilpivirine from being absorbed": 'stop' as a verb of effect, not an order. */
 const KEEPS_FROM_AFTER = /^[^.!?]{0,25}?\bfrom\s+(?:being|working|getting|reaching|absorb\w*)\b/i;
 const SEEK_CARE_AFTER = /^[^.!?]{0,30}?\b(?:and|then)\s+(?:go|call|get|seek|contact|ring|head|phone)\b[^.!?]{0,30}\b(?:emergency|a ?& ?e|er|hospital|911|999|112|000|doctor|gp|urgent|ambulance|help)\b/i;
