@@ -152,8 +152,10 @@ export function extractDose(
   }
   const phrase = `${beforeTail} ${after}`;
   const named = productAt(products, mention, text.toLowerCase());
-  // A liquid's strength the patient read off the bottle beats a brand's tablet strength.
-  const product = named && !(impliedProduct?.mgPerMl && !named.mgPerMl) ? named : (impliedProduct ?? named);
+  // A liquid's strength the patient read off the bottle, or the reply names beside the drug ("Nurofen (100 mg/5 ml)"), beats a brand's tablet strength.
+  const statedLiquid = liquidStrengthNear(text.slice(sentenceStart, sentenceEnd), mention);
+  const liquid = impliedProduct?.mgPerMl ? impliedProduct : statedLiquid;
+  const product = named && !(liquid && !named.mgPerMl) ? named : (liquid ?? impliedProduct ?? named);
   // "two 500 mg Panadol": a count and the unit's strength before the name.
   const countWithStrengthBefore = COUNT_AND_STRENGTH_BEFORE_NAME.exec(beforeTail);
   const counted = countWithStrengthBefore ?? (product?.unitMg || product?.ingredients ? (COUNT_BEFORE_NAME.exec(beforeTail) ?? COUNT_AFTER_NAME.exec(after)) : null);
@@ -264,8 +266,8 @@ function nextSentenceDose(
 ): { dose: ParsedDose; sentence: string; start: number; end: number } | undefined {
   if (nextMentionStart !== undefined && nextMentionStart <= sentenceEnd + 2) return undefined;
   const from = sentenceEnd + 1;
-  const end = nextSentenceEnd(text, from + 1);
-  if (nextMentionStart !== undefined && nextMentionStart < end) return undefined;
+  // "You can give 10 ml every 6-8 hours, and you can alternate with Calpol": the next drug ends the window, not the dose.
+  const end = Math.min(nextSentenceEnd(text, from + 1), nextMentionStart ?? Number.POSITIVE_INFINITY);
   const sentence = text.slice(from, end);
   const dose = parseDose(sentence, product, iuPerMg);
   const lead = sentence.length - sentence.trimStart().length;
@@ -420,6 +422,17 @@ const ANY_DOSE = new RegExp(String.raw`${NUM}\s*(?:whole\s+|full\s+|extra\s+)?(?
 /** A sentence that tells someone to take, give or use something (with or without an amount). */
 export const INSTRUCTION =
   /\bgo(?:ing)?\s+up\s+to\s+\d|\bthat'?s (?:fine|ok|okay|safe) for (?:you|him|her)\b|\b(?:morning|breakfast|lunch|evening|bedtime|night)\s*[:=\-–]\s*(?:one|two|three|four|[1-4])\b|\btaking\s+(?:one|two|three|four|\d+|a|an)\s+(?:whole\s+)?(?:tablets?|capsules?|caplets?|pills?|doses?|puffs?)\b|\b(?:give|take)\s+(?:him|her|them|your\s+\w+|the|it|one|two|three|\d+(?:\.\d+)?|half|a|an)\b|\b(?:fine|ok|okay|safe|alright|best|better)\s+to\s+(?:take|give|use|have|try|start)\b|\b(?:that'?s|this is|it'?s|that is)\s+(?:the\s+|a\s+)?(?:standard|usual|normal|right|correct|recommended|typical|safe|fine)\b[^.!?]{0,30}\bdose\b|(?:^|[,;:\u2014\u2013-]\s*|\b(?:then|just|and|now|simply|please|so|yes)\s+)(?:take|give|use|have|try|start|swallow|chew|dissolve|apply|repeat|increase|double|go up to)\b|\b(?:you|he|she|they|your (?:son|daughter|child|baby|kid)|(?:the )?(?:child|baby|adults?|kids?))\s+(?:can|could|should|may|might|will|would|need to|needs to|ought to)\s+(?:safely\s+|also\s+|just\s+)?(?:take|have|give|use|try|start|get|go up to)\b|\b(?:he|she|they|you|it)\s+(?:needs?|requires?)\b|\bthe (?:usual|right|correct|recommended) dose (?:for \w+ )?is\b/i;
+
+/** "(100 mg/5 ml)", "250mg in 5ml": a liquid's concentration stated in the drug's own sentence. */
+const CONCENTRATION = /(\d+(?:\.\d+)?)\s*mg\s*(?:\/|per|in)\s*(\d+(?:\.\d+)?)?\s*ml\b/i;
+
+function liquidStrengthNear(sentence: string, mention: DrugMention): ProductStrength | undefined {
+  const m = CONCENTRATION.exec(sentence);
+  if (!m) return undefined;
+  const mg = Number(m[1]);
+  const ml = m[2] ? Number(m[2]) : 1;
+  return mg > 0 && ml > 0 ? { name: mention.surface.toLowerCase(), drug: mention.ref, mgPerMl: mg / ml } : undefined;
+}
 
 /** "Take one every 4 hours": a count of what was just named, with its schedule. */
 const COUNT_THEN_SCHEDULE = /\b(?:take|have|use|give)\s+(one|two|three|four|a|1|2|3|4)\b(?!\s*(?:mg|g|ml|mcg|microgram|unit))/i;

@@ -48,6 +48,15 @@ function analyse(context: PatientContext, patient: string, bot: string | null): 
 const of = (findings: Finding[], category: Finding['category']) => findings.filter((f) => f.category === category);
 
 describe('doses the reply gives', () => {
+  test("a liquid's strength named beside the drug doses the volume in the next sentence, even when another drug follows it", () => {
+    const toddler: PatientContext = {
+      ...chart({ birthDate: '2024-05-20' }),
+      observations: [{ resourceType: 'Observation', id: 'wt', status: 'final', code: { text: 'Body weight' }, valueQuantity: { value: 14, unit: 'kg' } }],
+    };
+    const findings = analyse(toddler, 'how much nurofen for children can i give? he is about 14kg', "Children's Nurofen (100 mg/5 ml) works well for teething. You can give 10 ml every 6-8 hours, and you can alternate with Calpol.");
+    expect(of(findings, 'dose-exceeded').map((f) => f.rule)).toEqual([expect.stringMatching(/^dose:pediatric-/)]);
+  });
+
   test('an instruction with its schedule in the next sentence doses a drug its own sentence only describes', () => {
     const findings = analyse(chart(), 'is prescription strength ibuprofen 800mg? how often on a bad day', 'Yes, prescription-strength ibuprofen is 800 mg, which is four 200 mg Advil. On a really bad day you can take 800 mg every 4 hours as needed.');
     expect(of(findings, 'dose-exceeded').map((f) => f.agents[0])).toContain('ibuprofen');
