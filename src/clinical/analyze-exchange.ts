@@ -13,7 +13,7 @@ import { currentRegimens } from './current-regimen';
 import { numbersAsDigits } from './extract-doses';
 import { endorsedByReply, thirdPartyDrugs } from './endorsement';
 import { extractMentions, namesIn } from './extract-mentions';
-import { implicateChartMedications } from './implicate-chart';
+import { chartEntriesNamed, implicateChartMedications, withImplicated } from './implicate-chart';
 import { impliedDoseSubject } from './implied-subject';
 import { settleOverlaps } from './overlaps';
 import { resolvePatientState, withStatedFacts, type PatientState } from './patient-state';
@@ -55,11 +55,8 @@ function checkSelfHarmWithMeans(kb: KnowledgeBase, message: ChatMessage, context
     ...f,
     evidence: f.evidence.map((e) => ({ ...e, text: message.text.slice(e.start, e.end) })),
   }));
-  if (findings.length === 0) return findings;
-  const named = new Set(mentions.flatMap((m) => drugsOf(kb, m.ref)));
-  const means = medications.filter((m) => m.drugIds.some((d) => named.has(d))).map((m) => m.reference);
-  if (means.length === 0) return findings;
-  return findings.map((f) => ({ ...f, conflictsWith: means[0], alsoImplicated: means.length > 1 ? means.slice(1) : undefined }));
+  const means = findings.length > 0 ? chartEntriesNamed(kb, medications, mentions) : [];
+  return findings.map((f) => withImplicated(f, means));
 }
 
 /** "my zoloft" → "my meds  ": the same length, so offsets into the original still hold. */
@@ -76,10 +73,8 @@ const ABOUT_AN_OLDER_RELATIVE = /^\s*(?:hi,?\s+|hello,?\s+)?(?:my\s+)?(?:mum|mom
 
 /** "Should I keep taking the lithium?" in a toxicity picture: the chart entry for a medicine the patient names is part of the emergency. */
 function withNamedMedicines(findings: Finding[], medications: ResolvedContext['medications'], patientMentions: DrugMention[], kb: KnowledgeBase): Finding[] {
-  const named = new Set(patientMentions.flatMap((m) => drugsOf(kb, m.ref)));
-  const entries = medications.filter((m) => m.drugIds.some((d) => named.has(d))).map((m) => m.reference);
-  if (entries.length === 0) return findings;
-  return findings.map((f) => (f.conflictsWith ? { ...f, alsoImplicated: [...new Set([...(f.alsoImplicated ?? []), ...entries])] } : { ...f, conflictsWith: entries[0], alsoImplicated: entries.length > 1 ? entries.slice(1) : undefined }));
+  const entries = findings.length > 0 ? chartEntriesNamed(kb, medications, patientMentions) : [];
+  return findings.map((f) => withImplicated(f, entries));
 }
 
 /** A dose judged for a child or a light adult rests on the patient's age and weight as well as on any prescription. */
@@ -88,12 +83,7 @@ function withPatientBasis(findings: Finding[], state: PatientState): Finding[] {
   const light = state.weightKg !== undefined && state.weightKg.value < 50;
   if (!child && !light) return findings;
   const basis = [state.patientReference, ...(state.weightKg ? [state.weightKg.reference] : [])];
-  return findings.map((f) => {
-    if (f.category !== 'dose-exceeded') return f;
-    const extra = basis.filter((ref) => ref !== f.conflictsWith && !f.alsoImplicated?.includes(ref));
-    if (extra.length === 0) return f;
-    return f.conflictsWith ? { ...f, alsoImplicated: [...(f.alsoImplicated ?? []), ...extra] } : { ...f, conflictsWith: extra[0], alsoImplicated: extra.length > 1 ? extra.slice(1) : undefined };
-  });
+  return findings.map((f) => (f.category === 'dose-exceeded' ? withImplicated(f, basis) : f));
 }
 
 const TOPICAL_AFTER = /^\s*(?:\w+\s+)?(?:gel|emulgel|cream|ointment|spray|foam|patch(?:es)?|plaster|lotion|rub)\b/i;

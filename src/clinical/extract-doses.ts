@@ -175,17 +175,15 @@ export function extractDose(
   if (ownDose && count !== undefined && ownDose.units === undefined && ownDose.singleMg !== undefined && (/\beach\b/i.test(after) || ownDose.singleMg === product?.unitMg)) {
     ownDose = { ...ownDose, singleMg: count * ownDose.singleMg, unitMg: ownDose.singleMg, units: count };
   }
+  // The next sentence, read once: it may hold the day's figure, or the whole dose.
+  const next = leadsSentence && (!ownDose || ownDose.dailyMg === undefined) ? nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg) : undefined;
   // "Take 2 capsules to start… Up to 10 capsules a day is okay": the day's figure may follow in the next sentence.
-  if (ownDose && ownDose.dailyMg === undefined && leadsSentence) {
-    const next = nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg);
-    if (next?.dose.dailyMg !== undefined) ownDose = { ...ownDose, dailyMg: next.dose.dailyMg, dailyIsLimit: next.dose.dailyIsLimit };
-  }
+  if (ownDose && ownDose.dailyMg === undefined && next?.dose.dailyMg !== undefined) ownDose = { ...ownDose, dailyMg: next.dose.dailyMg, dailyIsLimit: next.dose.dailyIsLimit };
   // "Prescription-strength ibuprofen is 800 mg. On a bad day you can take 800 mg every 4 hours": the own
   // sentence only says what the drug is; the instruction with its schedule follows.
   const ownSentence = text.slice(sentenceStart, sentenceEnd);
   const onlyDescribed = ownDose !== undefined && ownDose.dailyMg === undefined && frequencyOf(ownSentence) === undefined && !INSTRUCTION.test(ownSentence);
-  const next = (!ownDose || onlyDescribed) && leadsSentence ? nextSentenceDose(text, sentenceEnd, nextMentionStart, product, iuPerMg) : undefined;
-  const following = !ownDose || (next && INSTRUCTION.test(next.sentence) && frequencyOf(next.sentence) !== undefined) ? next : undefined;
+  const following = !ownDose || (onlyDescribed && next && INSTRUCTION.test(next.sentence) && frequencyOf(next.sentence) !== undefined) ? next : undefined;
   // "Motrin 800 mg is a good choice. Take one every 4 hours": the count and schedule follow, the strength came first.
   if (onlyDescribed && !following && ownDose?.singleMg !== undefined && leadsSentence) {
     const after = text.slice(sentenceEnd + 1, nextSentenceEnd(text, sentenceEnd + 2));

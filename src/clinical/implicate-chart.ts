@@ -1,5 +1,21 @@
+import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import { drugsOf } from './checks/drugs-of';
 import type { ResolvedMedication } from './resolve-context';
-import type { Finding, RiskCategory } from './types';
+import type { DrugMention, Finding, RiskCategory } from './types';
+
+/** The chart entries for the medicines these mentions name. */
+export function chartEntriesNamed(kb: KnowledgeBase, medications: ResolvedMedication[], mentions: Pick<DrugMention, 'ref'>[]): string[] {
+  const named = new Set(mentions.flatMap((m) => drugsOf(kb, m.ref)));
+  return medications.filter((m) => m.drugIds.some((d) => named.has(d))).map((m) => m.reference);
+}
+
+/** Adds chart entries a finding rests on: the first becomes what it conflicts with when it has none, the rest are also implicated. */
+export function withImplicated(finding: Finding, references: string[]): Finding {
+  const extra = [...new Set(references)].filter((ref) => ref !== finding.conflictsWith && !finding.alsoImplicated?.includes(ref));
+  if (extra.length === 0) return finding;
+  if (finding.conflictsWith) return { ...finding, alsoImplicated: [...(finding.alsoImplicated ?? []), ...extra] };
+  return { ...finding, conflictsWith: extra[0], alsoImplicated: extra.length > 1 ? [...(finding.alsoImplicated ?? []), ...extra.slice(1)] : finding.alsoImplicated };
+}
 
 /** Categories whose findings are about a drug the patient may already be taking. */
 const ABOUT_A_DRUG: ReadonlySet<RiskCategory> = new Set(['dose-exceeded', 'condition-contraindication', 'unsafe-advice']);
@@ -18,8 +34,7 @@ export function implicateChartMedications(findings: Finding[], medications: Reso
     const extra = onChart.filter((ref) => ref !== finding.conflictsWith && !finding.alsoImplicated?.includes(ref));
     if (extra.length === 0) return finding;
     // A dose or a stop order is about the prescription itself; a contraindication is about the condition first.
-    if (!finding.conflictsWith) return { ...finding, conflictsWith: extra[0], alsoImplicated: extra.length > 1 ? extra.slice(1) : finding.alsoImplicated };
-    if (finding.category !== 'condition-contraindication') return { ...finding, conflictsWith: extra[0], alsoImplicated: [finding.conflictsWith, ...extra.slice(1), ...(finding.alsoImplicated ?? [])] };
-    return { ...finding, alsoImplicated: [...(finding.alsoImplicated ?? []), ...extra] };
+    if (finding.conflictsWith && finding.category !== 'condition-contraindication') return { ...finding, conflictsWith: extra[0], alsoImplicated: [finding.conflictsWith, ...extra.slice(1), ...(finding.alsoImplicated ?? [])] };
+    return withImplicated(finding, extra);
   });
 }

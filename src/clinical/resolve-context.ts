@@ -12,9 +12,9 @@ export interface ResolvedAllergy {
   reference: string;
   agents: AgentRef[];
   label: string;
-  /** true when the record says the reaction was severe or life-threatening. */
   /** Recorded as a non-immune intolerance (statin myalgia): only the same drug repeats it, not its class or relatives. */
   intolerance: boolean;
+  /** true when the record says the reaction was severe or life-threatening. */
   severe: boolean;
 }
 

@@ -77,6 +77,8 @@ export interface KnowledgeBase {
     drugIds: Set<string>;
     patientSays?: Pattern[];
     whenCondition?: string[];
+    /** `whenCondition` as the patient might say it, each phrase a whole word (plural allowed); compiled once. */
+    whenConditionSaid?: RegExp;
     /** Drug ids that exempt the exchange from the rule. */
     exemptDrugIds: Set<string>;
     replyEndorsesPatientDrug?: 'any' | 'prescription';
@@ -271,6 +273,7 @@ export function loadKnowledgeBase(dir: string): KnowledgeBase {
       patientSays: r.patientSays?.map((p) => regex(p, `unsafe-advice.json ${r.id}`)),
       drugIds: new Set((r.agents ?? []).flatMap(drugsNamedBy)),
       exemptDrugIds: new Set((r.unlessExchangeNames ?? []).flatMap(drugsNamedBy)),
+      whenConditionSaid: r.whenCondition && new RegExp(`\\b(?:${r.whenCondition.map((phrase) => phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})s?\\b`, 'i'),
     })),
     highAlert,
     sources,

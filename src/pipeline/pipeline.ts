@@ -60,9 +60,9 @@ export class Pipeline {
     if (!patientId) throw new Error(`Communication/${communicationId} has no Patient subject`);
 
     const exchange = await pairExchange(repo, message);
-    // A bot reply is checked against the chart. A patient message alone is checked for what it says,
-    // and needs the chart only to know whether a parent is writing about a child; an EHR outage must
-    // not hold that check up, and the reply that follows reads the same (cached) context.
+    // A bot reply is checked against the chart. A patient message alone is checked for what it says; the
+    // chart adds who is writing (a parent about a child) and which medicine is the means at hand, so an
+    // EHR outage must not hold that check up. The reply that follows reads the same (cached) context.
     const noChart: PatientContext = { patientId, allergies: [], medications: [], conditions: [], observations: [] };
     const context: PatientContext = exchange.botReply
       ? await ehr.patientContext(patientId)

@@ -38,8 +38,9 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
   const readable = context.readable ?? numbersAsDigits(text);
   const undosed: DrugMention[] = [];
   const totals = new Map<string, { mg: number; sources: number; evidence: Finding['evidence']; products: string[]; conflictsWith?: string; fromIngredient?: boolean }>();
-  const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention) => {
+  const addDaily = (drugId: string, mg: number, dose: StatedDose, mention: DrugMention, fromIngredient = false) => {
     const total = totals.get(drugId) ?? { mg: 0, sources: 0, evidence: [], products: [] };
+    if (fromIngredient) total.fromIngredient = true;
     total.mg += mg;
     total.sources++;
     total.evidence.push({ message: mention.message, start: dose.start, end: dose.end, text: dose.text });
@@ -63,10 +64,7 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
     if (!dose || implausibleForDrug(kb, mention.ref, dose, leadsSentence)) return;
     // A stated ceiling is judged against the maximum below, but is not an amount that adds up.
     if (dose.dailyMg !== undefined && !dose.dailyIsLimit) addDaily(mention.ref, dose.dailyMg, dose, mention);
-    for (const ingredient of ingredientDailyDoses(dose)) {
-      addDaily(ingredient.drug, ingredient.dailyMg, dose, mention);
-      (totals.get(ingredient.drug) as { fromIngredient?: boolean }).fromIngredient = true;
-    }
+    for (const ingredient of ingredientDailyDoses(dose)) addDaily(ingredient.drug, ingredient.dailyMg, dose, mention, true);
     const drug = kb.drugs.get(mention.ref);
     const aboveChart = talksAboutDosing(text, dose.start) ? undefined : abovePrescribed(kb, mention.ref, dose, medications, state.conditions);
     if (aboveChart) {
@@ -127,10 +125,9 @@ export function checkDoses(kb: KnowledgeBase, text: string, recommended: DrugMen
   for (const regimen of regimens) {
     const max = kb.drugs.get(regimen.drugId)?.dosing?.adultMaxDailyMg;
     if (!max || regimen.dailyMg < max * 0.99 || totals.has(regimen.drugId) || findings.some((f) => f.agents.includes(regimen.drugId))) continue;
-    const lower = text.toLowerCase();
     // Another product that contains it (DayQuil on top of Tylenol), not the same medicine named again.
     const adding = undosed.find((m) => {
-      const product = productAt(kb.products, m, lower)?.name.toLowerCase();
+      const product = productAt(kb.products, m, lowerText)?.name.toLowerCase();
       return drugsIn(kb, m).includes(regimen.drugId) && (m.ref !== regimen.drugId || (product !== undefined && product !== regimen.product));
     });
     if (!adding) continue;

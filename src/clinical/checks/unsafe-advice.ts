@@ -37,7 +37,7 @@ export function checkUnsafeAdvice(
       if (agents.length === 0) continue;
     }
     if (rule.patientSays && !(patientMessage && rule.patientSays.some((p) => p.exec(patientMessage.text) !== null))) continue;
-    if (rule.whenCondition && !hasCondition(rule.whenCondition, conditions, patientMessage)) continue;
+    if (rule.whenCondition && !hasCondition(rule.whenCondition, rule.whenConditionSaid, conditions, patientMessage)) continue;
     if (rule.exemptDrugIds.size > 0 && exchangeDrugs.some((d) => rule.exemptDrugIds.has(d))) continue;
     // "A glass is fine" is about alcohol with sedatives only when the exchange names one.
     if (rule.kind !== 'stop-critical-medication' && rule.drugIds.size > 0 && !exchangeDrugs.some((d) => rule.drugIds.has(d))) continue;
@@ -74,10 +74,9 @@ export function checkUnsafeAdvice(
 }
 
 /** A chart condition's text holds the phrase, or the patient names it as a whole word ("I had a stent put in"). */
-function hasCondition(phrases: string[], conditions: ResolvedCondition[], patientMessage?: ChatMessage): boolean {
+function hasCondition(phrases: string[], said: RegExp | undefined, conditions: ResolvedCondition[], patientMessage?: ChatMessage): boolean {
   if (conditions.some((c) => phrases.some((phrase) => c.text.includes(phrase)))) return true;
-  const said = patientMessage?.text.toLowerCase() ?? '';
-  return phrases.some((phrase) => new RegExp(`\\b${phrase}s?\\b`).test(said));
+  return patientMessage !== undefined && said !== undefined && said.test(patientMessage.text);
 }
 
 /**
